@@ -1,0 +1,146 @@
+"""The ``jamf-enforcer`` command line: parses arguments, calls the core, prints the outcome.
+
+Kept thin on purpose: every command is a function in the core that returns data; this module
+only formats it.  User errors (``BundleError`` and friends) become one line on stderr and exit
+code 2; nothing is half-written because the core writes atomically.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from . import __version__
+from .bundle import BundleError
+
+app = typer.Typer(
+    name="jamf-enforcer",
+    help="Render a macOS software-update enforcement agent and its Jamf Pro objects, and keep tenants in sync.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_USAGE = 2
+
+
+def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    typer.echo(f"jamf-enforcer: error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"jamf-enforcer {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """jamf-enforcer"""
+
+
+BundleArg = Annotated[Path, typer.Argument(help="bundle.toml, or a folder holding one.")]
+
+
+@app.command()
+def render(
+    bundle: BundleArg = Path("bundle.toml"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder, replaced atomically.")] = Path("dist"),
+) -> None:
+    """Render the agent, extension attributes, profiles, API role/client and policies into OUT."""
+    from .bundle import load_bundle
+    from .render import render_all, write_dist
+
+    try:
+        spec = load_bundle(bundle)
+        artifacts = render_all(spec)
+        target = write_dist(artifacts, out)
+    except BundleError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"{out}: cannot write output: {exc.strerror or exc}") from None
+    typer.echo(f"rendered {len(artifacts)} files into {target}")
+
+
+@app.command()
+def validate(
+    dist: Annotated[Path, typer.Argument(help="A rendered output folder.")] = Path("dist"),
+) -> None:
+    """Check a rendered folder offline: shell syntax and portability, plists, schema, privileges, EAs."""
+    from .validate import validate_dist
+
+    try:
+        findings = validate_dist(dist)
+    except BundleError as exc:
+        raise fail(str(exc)) from None
+    for finding in findings:
+        typer.echo(finding)
+    if findings:
+        typer.echo(f"{len(findings)} finding(s)", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{dist}: ok")
+
+
+@app.command()
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to scaffold (created if missing).")],
+    force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
+) -> None:
+    """Scaffold a commented bundle.toml and an example GitHub Actions workflow."""
+    from .scaffold import scaffold
+
+    try:
+        written = scaffold(directory, force=force)
+    except BundleError as exc:
+        raise fail(str(exc)) from None
+    for path in written:
+        typer.echo(f"wrote {path}")
+
+
+@app.command()
+def sim(
+    port: Annotated[int, typer.Option(help="Port (0 = any free port).")] = 0,
+    version: Annotated[str, typer.Option("--version", help="Jamf Pro version to simulate.")] = "11.12.0",
+    fleet: Annotated[int, typer.Option(help="Seeded computers per tenant.")] = 50,
+    tenants: Annotated[int, typer.Option(help="Isolated tenants in this process.")] = 1,
+    state: Annotated[Path | None, typer.Option(help="JSON file keeping state across restarts.")] = None,
+    latency_ms: Annotated[int, typer.Option("--latency-ms", help="Latency added to every request.")] = 0,
+    faults: Annotated[str, typer.Option(help="Fault spec, e.g. 5xx=0.1,429=0.05,seed=7.")] = "",
+    plain_http: Annotated[bool, typer.Option("--plain-http", help="Serve plain HTTP instead of HTTPS.")] = False,
+    show_secret: Annotated[bool, typer.Option("--show-secret", help="Print the bootstrap admin secret.")] = False,
+) -> None:
+    """Run a local Jamf Pro simulator (HTTPS on 127.0.0.1) to rehearse a pipeline without a tenant."""
+    from .sim.cli import run_sim
+
+    try:
+        run_sim(port=port, version=version, fleet=fleet, tenants=tenants, state=state, latency_ms=latency_ms,
+                faults=faults, plain_http=plain_http, show_secret=show_secret)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+
+
+def _register_sync_commands() -> None:
+    # plan / apply / audit / rotate live with the Jamf client; registering them here keeps this
+    # module free of HTTP code.
+    try:
+        from .jamf.commands import register
+    except ImportError:
+        return
+    register(app, fail)
+
+
+_register_sync_commands()
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
