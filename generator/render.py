@@ -160,8 +160,8 @@ def _policy_options(spec: BundleSpec) -> list[str]:
 
 def _parameters(spec: BundleSpec, policy: str, options: list[str]) -> dict[str, str]:
     if len(options) > MAX_POLICY_PARAMETERS:
-        raise RenderError(f"{spec.path}: jamf.{policy}: expected at most {MAX_POLICY_PARAMETERS} agent options "
-                          f"(Jamf parameters $4-$11), got {len(options)}")
+        raise RenderError(f"{spec.path}: agent.extra_options: expected at most {MAX_POLICY_PARAMETERS} options per "
+                          f"policy (Jamf parameters $4-$11), but the {spec.jamf[policy]!r} policy would get {len(options)}")
     return {f"parameter{4 + i}": opt for i, opt in enumerate(options)}
 
 
