@@ -34,7 +34,8 @@ PORTABILITY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), advice)
     for pattern, advice in (
         (r"\bdate\s+(-[a-zA-Z]*d\b|--date\b)", "GNU 'date -d': use zsh strftime -r or BSD 'date -j -f'"),
-        (r"\bsed\s+(-[a-zA-Z]*\s+)*-i(\s+-|\s+[^'\"\s-]|\s+'[^']|\s+\"[^\"]|\s*$)", "'sed -i' without a suffix argument: BSD sed needs -i ''"),
+        (r"\bsed\s+(-[a-zA-Z]*\s+)*-i(\s+-|\s+[^'\"\s-]|\s+'[^']|\s+\"[^\"]|\s*$)",
+         "'sed -i' without a suffix argument: BSD sed needs -i ''"),
         (r"\bsed\s+--in-place\b", "GNU 'sed --in-place'"),
         (r"\bstat\s+(-c|--format)\b", "GNU 'stat -c': use BSD 'stat -f' or zsh/stat"),
         (r"\bbase64\s+(-d|--decode=|-w)\b", "'base64 -d'/-w: use 'base64 --decode' (macOS 12 lacks -d)"),
