@@ -101,3 +101,10 @@ def test_unknown_tenant_names_known_ones():
 def test_readme_reference_is_in_sync():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert reference_markdown() in readme, "README's bundle.toml reference is stale: paste bundle.reference_markdown()"
+
+
+def test_readme_status_reference_is_in_sync():
+    from generator.status import reference_markdown as status_reference
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert status_reference() in readme, "README's status reference is stale: run python tools/update_readme.py"
