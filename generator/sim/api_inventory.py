@@ -1,0 +1,135 @@
+"""Jamf Pro API handlers for computer inventory (``/api/v1`` and ``/api/v3/computers-inventory``).
+
+The list takes ``section`` (repeatable; GENERAL by default), an RSQL ``filter`` (on ``udid``,
+``id``, ``general.name``, ``general.managementId``, ``hardware.serialNumber`` and a few more),
+``sort``, ``page`` and ``page-size``, and answers ``{"totalCount", "results"}``.  Sections not
+asked for are left out rather than sent as ``null`` (the spec's section schemas are not
+nullable); object sections the simulator does not model are left out too, list sections are
+empty lists.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import rsql
+from .context import Ctx
+from .messages import Response, fail, json_response
+
+SECTIONS_V1 = frozenset({
+    "GENERAL", "DISK_ENCRYPTION", "PURCHASING", "APPLICATIONS", "STORAGE", "USER_AND_LOCATION",
+    "CONFIGURATION_PROFILES", "PRINTERS", "SERVICES", "HARDWARE", "LOCAL_USER_ACCOUNTS", "CERTIFICATES",
+    "ATTACHMENTS", "PLUGINS", "PACKAGE_RECEIPTS", "FONTS", "SECURITY", "OPERATING_SYSTEM", "LICENSED_SOFTWARE",
+    "IBEACONS", "SOFTWARE_UPDATES", "EXTENSION_ATTRIBUTES", "CONTENT_CACHING", "GROUP_MEMBERSHIPS",
+})
+SECTIONS_V3 = SECTIONS_V1 - {"PLUGINS", "FONTS"}
+_LIST_SECTIONS = {
+    "APPLICATIONS": "applications", "CONFIGURATION_PROFILES": "configurationProfiles", "PRINTERS": "printers",
+    "SERVICES": "services", "LOCAL_USER_ACCOUNTS": "localUserAccounts", "CERTIFICATES": "certificates",
+    "ATTACHMENTS": "attachments", "PLUGINS": "plugins", "FONTS": "fonts", "LICENSED_SOFTWARE": "licensedSoftware",
+    "IBEACONS": "ibeacons", "SOFTWARE_UPDATES": "softwareUpdates", "EXTENSION_ATTRIBUTES": "extensionAttributes",
+    "GROUP_MEMBERSHIPS": "groupMemberships",
+}
+FILTER_FIELDS: dict[str, Any] = {
+    "id": lambda c: c["id"],
+    "udid": lambda c: c["udid"],
+    "general.name": lambda c: c["name"],
+    "general.managementId": lambda c: c["managementId"],
+    "general.platform": lambda _c: "Mac",
+    "general.lastContactTime": lambda c: c["lastContactTime"],
+    "general.reportDate": lambda c: c["reportDate"],
+    "general.remoteManagement.managed": lambda _c: True,
+    "general.supervised": lambda _c: True,
+    "hardware.serialNumber": lambda c: c["serialNumber"],
+    "hardware.model": lambda c: c["model"],
+    "hardware.modelIdentifier": lambda c: c["modelIdentifier"],
+    "hardware.make": lambda _c: "Apple",
+    "hardware.appleSilicon": lambda c: c["appleSilicon"],
+    "operatingSystem.version": lambda c: c["osVersion"],
+    "operatingSystem.build": lambda c: c["osBuild"],
+    "operatingSystem.name": lambda _c: "macOS",
+}
+SORT_FIELDS: dict[str, Any] = {k: FILTER_FIELDS[k] for k in (
+    "id", "udid", "general.name", "general.platform", "general.lastContactTime", "general.reportDate",
+    "hardware.make", "hardware.model", "operatingSystem.version", "operatingSystem.build", "operatingSystem.name")}
+
+
+def _general(computer: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": computer["name"], "lastIpAddress": "10.0.0.1", "lastReportedIp": "10.0.0.1",
+        "jamfBinaryVersion": "11.12.0-t1725380820", "platform": "Mac", "barcode1": "", "barcode2": "",
+        "assetTag": "", "remoteManagement": {"managed": True},
+        "supervised": True, "mdmCapable": {"capable": True, "capableUsers": []},
+        "reportDate": computer["reportDate"], "lastContactTime": computer["lastContactTime"],
+        "lastEnrolledDate": computer["reportDate"], "initialEntryDate": computer["reportDate"][:10],
+        "enrolledViaAutomatedDeviceEnrollment": True, "userApprovedMdm": True,
+        "declarativeDeviceManagementEnabled": True, "managementId": computer["managementId"],
+        "site": {"id": "-1", "name": "None"}, "extensionAttributes": [],
+    }
+
+
+def _hardware(computer: dict[str, Any]) -> dict[str, Any]:
+    silicon = computer["appleSilicon"]
+    return {
+        "make": "Apple", "model": computer["model"], "modelIdentifier": computer["modelIdentifier"],
+        "serialNumber": computer["serialNumber"], "processorType": "Apple M2 Pro" if silicon else "Intel Core i7",
+        "processorArchitecture": "arm64" if silicon else "x86_64", "appleSilicon": silicon,
+        "coreCount": 10 if silicon else 6, "totalRamMegabytes": 16384, "extensionAttributes": [],
+    }
+
+
+def _operating_system(computer: dict[str, Any]) -> dict[str, Any]:
+    return {"name": "macOS", "version": computer["osVersion"], "build": computer["osBuild"],
+            "fileVault2Status": "ALL_ENCRYPTED", "extensionAttributes": []}
+
+
+def render(computer: dict[str, Any], sections: set[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": computer["id"], "udid": computer["udid"]}
+    if "GENERAL" in sections:
+        out["general"] = _general(computer)
+    if "HARDWARE" in sections:
+        out["hardware"] = _hardware(computer)
+    if "OPERATING_SYSTEM" in sections:
+        out["operatingSystem"] = _operating_system(computer)
+    for section, key in _LIST_SECTIONS.items():
+        if section in sections:
+            out[key] = []
+    return out
+
+
+def _sections(ctx: Ctx, allowed: frozenset[str]) -> set[str]:
+    asked = [s.strip().upper() for value in ctx.request.query.get("section", []) for s in value.split(",") if s.strip()]
+    bad = [s for s in asked if s not in allowed]
+    if bad:
+        raise fail(400, "INVALID_QUERY_PARAMETER", "Invalid section: " + ", ".join(bad), field="section")
+    return set(asked) or {"GENERAL"}
+
+
+def _list(ctx: Ctx, allowed: frozenset[str]) -> Response:
+    sections = _sections(ctx, allowed)
+    total, results = rsql.page(ctx.request, list(ctx.tenant.computers.values()), SORT_FIELDS, "general.name:asc",
+                               FILTER_FIELDS)
+    return json_response(200, {"totalCount": total, "results": [render(c, sections) for c in results]})
+
+
+def _one(ctx: Ctx, allowed: frozenset[str]) -> Response:
+    computer = ctx.tenant.find_computer(ctx.params["id"])
+    if computer is None:
+        raise fail(404, "INVALID_ID", f"Computer with id {ctx.params['id']} not found", id=ctx.params["id"])
+    return json_response(200, render(computer, _sections(ctx, allowed)))
+
+
+def list_v1(ctx: Ctx) -> Response:
+    return _list(ctx, SECTIONS_V1)
+
+
+def list_v3(ctx: Ctx) -> Response:
+    return _list(ctx, SECTIONS_V3)
+
+
+def get_v1(ctx: Ctx) -> Response:
+    return _one(ctx, SECTIONS_V1)
+
+
+def get_v3(ctx: Ctx) -> Response:
+    return _one(ctx, SECTIONS_V3)

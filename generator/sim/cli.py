@@ -1,0 +1,78 @@
+"""``run_sim``: run the simulator in the foreground until SIGINT or SIGTERM.
+
+It prints each tenant's base URL, the CA file to trust and the path of a 0600 JSON file with
+each tenant's bootstrap admin client id and secret (and admin account).  The secrets
+themselves are printed only with ``show_secret``.  ``generator/cli.py`` (``jamf-enforcer
+sim``) and ``python -m generator.sim`` are the two front doors.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import TextIO
+
+from .config import SimConfig
+from .simulator import Simulator
+
+
+def write_credentials(sim: Simulator, path: Path) -> None:
+    data = {
+        sim.base_url(t.index): {
+            "tenant": t.name,
+            "client_id": t.admin_client[0], "client_secret": t.admin_client[1],
+            "username": t.admin_account[0], "password": t.admin_account[1],
+        }
+        for t in sim.tenants
+    }
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2)
+        handle.write("\n")
+
+
+def run_sim(port: int = 0, version: str = "11.12.0", fleet: int = 50, tenants: int = 1, state: str | None = None,
+            latency_ms: int = 0, faults: str = "", plain_http: bool = False, show_secret: bool = False,
+            out: TextIO | None = None, stop: threading.Event | None = None) -> int:
+    """Start a simulator, print where it is, serve until SIGINT/SIGTERM (or ``stop`` is set)."""
+    out = out or sys.stdout
+    config = SimConfig(version=version, fleet=fleet, tenants=tenants, tls=not plain_http, latency_ms=latency_ms,
+                       faults=faults, state_file=state, port=port)
+    sim = Simulator(config).start()
+    stop = stop or threading.Event()
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            previous[signum] = signal.signal(signum, lambda *_: stop.set())
+    try:
+        assert sim.run_dir is not None
+        credentials = sim.run_dir / "admin-credentials.json"
+        write_credentials(sim, credentials)
+        print(f"Jamf Pro simulator {version} ({'plain HTTP' if plain_http else 'HTTPS'}), "
+              f"{fleet} computers per tenant", file=out)
+        for tenant in sim.tenants:
+            print(f"tenant {tenant.name}: {sim.base_url(tenant.index)}", file=out)
+        if sim.ca_file:
+            print(f"CA file: {sim.ca_file}", file=out)
+        print(f"admin credentials (0600): {credentials}", file=out)
+        if show_secret:
+            for tenant in sim.tenants:
+                client_id, secret = tenant.admin_client
+                print(f"tenant {tenant.name} admin client_id={client_id} client_secret={secret}", file=out)
+        if state:
+            print(f"state file: {state}", file=out)
+        if faults:
+            print(f"faults: {sim.faults}", file=out)
+        print("serving; press Ctrl-C to stop", file=out, flush=True)
+        while not stop.wait(0.2):
+            pass
+    finally:
+        sim.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        print("stopped", file=out, flush=True)
+    return 0

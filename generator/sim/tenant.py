@@ -1,0 +1,440 @@
+"""One simulated Jamf Pro server's state, and the helpers tests use to arrange it.
+
+A ``Tenant`` holds every object store (roles, API clients, accounts, tokens, scripts,
+extension attributes, categories, Classic profiles and policies, computers, plans), the
+request log and the bootstrap administrator.  Secrets are never stored in clear: client
+secrets and tokens are kept as SHA-256 digests, passwords as salted PBKDF2.  The bootstrap
+admin client's secret and the admin account's password are held in memory only (for
+``admin_client`` / ``admin_account``) and are re-issued whenever the state is loaded.
+
+Everything that mutates is done under ``tenant.lock`` by the server; the helpers below take
+the lock too, so tests may call them while requests are in flight.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import uuid
+from collections import deque
+from typing import Any
+
+from ..catalogue import ACCOUNT_ACTION_NAMES
+from ..specindex import valid_privileges
+from .clock import Clock
+from .config import SimConfig, VersionTuple, parse_version
+from .plans import DEFAULT_FAIL_REASON, ERROR_REASONS, OUTCOMES, TERMINAL, progress
+
+ADMIN_ROLE = "Simulator Administrator"
+ADMIN_CLIENT = "Simulator Bootstrap Admin"
+ADMIN_ACCOUNT = "simadmin"
+UUID_NAMESPACE = uuid.UUID("0b6f4a52-93f0-5f38-9f2e-6c1d7d4b9a10")
+MAX_LOG = 200_000
+ACCOUNT_GROUPS = ("jss_objects", "jss_settings", "jss_actions", "recon", "casper_admin", "casper_remote",
+                  "casper_imaging")
+_ACTION_FROM_ACCOUNT_FORM = {v: k for k, v in ACCOUNT_ACTION_NAMES.items()}
+STATE_FORMAT = 1
+
+
+class ModelError(ValueError):
+    """A request the model refuses; ``status``/``code``/``field`` say how the API reports it."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.field = status, code, field
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _password_hash(password: str, salt: str) -> str:
+    return hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), bytes.fromhex(salt), 2000).hex()
+
+
+def normalise_privilege(name: str) -> str:
+    """An account privilege in API-role form; accepts the UI's 'Jamf Pro Server ... > ...' form too."""
+    name = name.strip()
+    if name.startswith("Jamf Pro Server Actions > "):
+        action = name.removeprefix("Jamf Pro Server Actions > ")
+        return _ACTION_FROM_ACCOUNT_FORM.get(action, action)
+    if name.startswith("Jamf Pro Server Objects > ") or name.startswith("Jamf Pro Server Settings > "):
+        parts = [p.strip() for p in name.split(">")]
+        if len(parts) == 3:
+            return f"{parts[2]} {parts[1]}"
+    return name
+
+
+class Tenant:
+    """The state of one simulated Jamf Pro server (see the module docstring)."""
+
+    def __init__(self, index: int, config: SimConfig, clock: Clock) -> None:
+        self.index = index
+        self.name = str(index)
+        self.config = config
+        self.clock = clock
+        self.lock = threading.RLock()
+        self._version = config.version
+        self._version_tuple = parse_version(config.version)
+        self.feature_toggle = False
+        self.toggle_jobs: dict[str, dict[str, Any]] = {}
+        self.roles: dict[str, dict[str, Any]] = {}
+        self.clients: dict[int, dict[str, Any]] = {}
+        self.accounts: dict[int, dict[str, Any]] = {}
+        self.tokens: dict[str, dict[str, Any]] = {}
+        self.scripts: dict[str, dict[str, Any]] = {}
+        self.eas: dict[str, dict[str, Any]] = {}
+        self.categories: dict[str, dict[str, Any]] = {}
+        self.profiles: dict[int, dict[str, Any]] = {}
+        self.policies: dict[int, dict[str, Any]] = {}
+        self.computer_groups: dict[int, dict[str, Any]] = {1: {"id": 1, "name": "All Managed Clients", "is_smart": True}}
+        self.computers: dict[str, dict[str, Any]] = {}
+        self.plan_records: dict[str, dict[str, Any]] = {}
+        self.device_outcomes: dict[str, dict[str, str]] = {}
+        self.legacy_updates: list[dict[str, Any]] = []
+        self.blank_pushes: list[dict[str, Any]] = []
+        self.counters: dict[str, int] = {}
+        self.request_log: list[dict[str, Any]] = []
+        self.disabled_routes: set[str] = set()
+        self.plan_rate_per_minute = config.plan_rate_per_minute
+        self.plan_window: deque[float] = deque()
+        self.origins: dict[tuple[str, str], tuple[str, float]] = {}
+        self._admin_client: tuple[str, str] = ("", "")
+        self._admin_account: tuple[str, str] = ("", "")
+        self.admin_integration_id = 0
+        self.seed_fleet(config.fleet)
+        self.bootstrap_admin()
+
+    # --- version ------------------------------------------------------------------------
+    @property
+    def version(self) -> str:
+        return self._version
+
+    @version.setter
+    def version(self, value: str) -> None:
+        self._version_tuple = parse_version(value)
+        self._version = value
+
+    @property
+    def version_tuple(self) -> VersionTuple:
+        return self._version_tuple
+
+    def set_version(self, value: str) -> None:
+        self.version = value
+
+    def disable_route(self, route: str) -> None:
+        """Answer 404 for a route, e.g. ``"POST /api/v1/oauth/token"`` (a server without it)."""
+        self.disabled_routes.add(route)
+
+    def enable_route(self, route: str) -> None:
+        self.disabled_routes.discard(route)
+
+    # --- ids and replication ---------------------------------------------------------------
+    def next_id(self, kind: str) -> int:
+        with self.lock:
+            self.counters[kind] = self.counters.get(kind, 0) + 1
+            return self.counters[kind]
+
+    def note_origin(self, kind: str, object_id: Any, node: str | None) -> None:
+        if node is not None:
+            self.origins[(kind, str(object_id))] = (node, self.clock.now())
+
+    def visible(self, kind: str, object_id: Any, node: str | None, replication_ms: int) -> bool:
+        """Whether a list on ``node`` already shows the object (Jamf Cloud replication delay)."""
+        if node is None or replication_ms <= 0:
+            return True
+        origin = self.origins.get((kind, str(object_id)))
+        if origin is None or origin[0] == node:
+            return True
+        return (self.clock.now() - origin[1]) * 1000 >= replication_ms
+
+    # --- bootstrap ---------------------------------------------------------------------------
+    def bootstrap_admin(self) -> None:
+        """(Re-)create the admin role, client and account; issue them a fresh secret and password."""
+        with self.lock:
+            everything = sorted(valid_privileges())
+            role = next((r for r in self.roles.values() if r["displayName"] == ADMIN_ROLE), None)
+            if role is None:
+                self._create_role(ADMIN_ROLE, everything)
+            else:
+                role["privileges"] = everything
+            client = next((c for c in self.clients.values() if c["displayName"] == ADMIN_CLIENT), None)
+            if client is None:
+                client = self._create_client(ADMIN_CLIENT, [ADMIN_ROLE], 1800, True)
+            client["enabled"] = True
+            self.admin_integration_id = client["id"]
+            self.rotate_secret(client["id"])
+            password = secrets.token_urlsafe(18)
+            account = next((a for a in self.accounts.values() if a["name"] == ADMIN_ACCOUNT), None)
+            if account is None:
+                self.add_account(ADMIN_ACCOUNT, password, [], privilege_set="Administrator")
+            else:
+                self.set_password(account, password)
+            self._admin_account = (ADMIN_ACCOUNT, password)
+
+    @property
+    def admin_client(self) -> tuple[str, str]:
+        """``(client_id, client_secret)`` of the bootstrap API client that holds every privilege."""
+        return self._admin_client
+
+    @property
+    def admin_account(self) -> tuple[str, str]:
+        """``(username, password)`` of the bootstrap administrator account (basic auth)."""
+        return self._admin_account
+
+    # --- computers ---------------------------------------------------------------------------
+    def seed_fleet(self, count: int) -> None:
+        for i in range(1, count + 1):
+            serial = f"C02SIM{i:06d}"
+            self.register_computer(serial, str(uuid.uuid5(UUID_NAMESPACE, serial)).upper(),
+                                   str(uuid.uuid5(UUID_NAMESPACE, "management/" + serial)), str(i))
+
+    def register_computer(self, serial: str, udid: str, management_id: str, jamf_id: str | int | None = None,
+                          name: str | None = None) -> str:
+        """Add (or replace, by Jamf id) a Mac; returns its Jamf Pro id (a string)."""
+        serial, udid, management_id = str(serial).strip(), str(udid).strip(), str(management_id).strip()
+        if not serial or not udid or not management_id:
+            raise ModelError(400, "INVALID_FIELD", "serial, udid and management id are required")
+        with self.lock:
+            if jamf_id is None or str(jamf_id).strip() == "":
+                numeric = [int(k) for k in self.computers if k.isdigit()]
+                jamf_id = str(max([0, *numeric]) + 1)
+            jamf_id = str(jamf_id).strip()
+            if not jamf_id.isdigit() or int(jamf_id) < 1:
+                raise ModelError(400, "INVALID_ID", f"Jamf id must be a positive integer, got {jamf_id!r}", "id")
+            for other in self.computers.values():
+                if other["id"] != jamf_id and (other["serialNumber"] == serial or other["udid"].lower() == udid.lower()):
+                    raise ModelError(409, "DUPLICATE_FIELD",
+                                     f"serial or UDID already belongs to computer {other['id']}", "serialNumber")
+            number = int(jamf_id)
+            self.computers[jamf_id] = {
+                "id": jamf_id, "udid": udid, "serialNumber": serial, "managementId": management_id,
+                "name": name or f"SIM-Mac-{number:04d}",
+                "appleSilicon": number % 3 != 0,
+                "model": "MacBook Pro (14-inch, 2023)" if number % 3 != 0 else "MacBook Pro (16-inch, 2019)",
+                "modelIdentifier": "Mac14,5" if number % 3 != 0 else "MacBookPro16,1",
+                "osVersion": "14.6.1", "osBuild": "23G93",
+                "lastContactTime": self.clock.iso(), "reportDate": self.clock.iso(),
+            }
+            return jamf_id
+
+    def find_computer(self, jamf_id: str) -> dict[str, Any] | None:
+        return self.computers.get(str(jamf_id))
+
+    # --- roles and clients ------------------------------------------------------------------
+    def _create_role(self, name: str, privileges: list[str]) -> dict[str, Any]:
+        role_id = str(self.next_id("role"))
+        role = {"id": role_id, "displayName": name, "privileges": list(privileges)}
+        self.roles[role_id] = role
+        return role
+
+    def check_role(self, name: str, privileges: list[str], exclude_id: str | None = None) -> None:
+        name = name.strip()
+        if not name:
+            raise ModelError(400, "INVALID_FIELD", "displayName must not be blank", "displayName")
+        if any(r["displayName"].lower() == name.lower() and r["id"] != exclude_id for r in self.roles.values()):
+            raise ModelError(400, "DUPLICATE_FIELD", f"An API role named {name!r} already exists", "displayName")
+        valid = valid_privileges()
+        unknown = [p for p in privileges if p not in valid]
+        if unknown:
+            raise ModelError(400, "INVALID_PRIVILEGE", "Invalid privilege(s): " + ", ".join(unknown), "privileges")
+
+    def add_role(self, name: str, privileges: list[str]) -> str:
+        """Create an API role; returns its id (a string, as Jamf's role ids are)."""
+        with self.lock:
+            self.check_role(name, list(privileges))
+            return self._create_role(name.strip(), list(privileges))["id"]
+
+    def role_by_name(self, name: str) -> dict[str, Any] | None:
+        return next((r for r in self.roles.values() if r["displayName"] == name), None)
+
+    def check_client(self, name: str, scopes: list[str], lifetime: int | None, exclude_id: int | None = None) -> None:
+        name = name.strip()
+        if not name:
+            raise ModelError(400, "INVALID_FIELD", "displayName must not be blank", "displayName")
+        if any(c["displayName"].lower() == name.lower() and c["id"] != exclude_id for c in self.clients.values()):
+            raise ModelError(400, "DUPLICATE_FIELD", f"An API client named {name!r} already exists", "displayName")
+        missing = [s for s in scopes if self.role_by_name(s) is None]
+        if missing:
+            raise ModelError(400, "INVALID_FIELD", "Unknown API role(s): " + ", ".join(missing), "authorizationScopes")
+        if lifetime is not None and not 1 <= lifetime <= 2_147_483_647:
+            raise ModelError(400, "INVALID_FIELD", "accessTokenLifetimeSeconds must be positive",
+                             "accessTokenLifetimeSeconds")
+
+    def _create_client(self, name: str, scopes: list[str], lifetime: int, enabled: bool) -> dict[str, Any]:
+        client_pk = self.next_id("client")
+        client = {"id": client_pk, "displayName": name, "enabled": enabled, "accessTokenLifetimeSeconds": lifetime,
+                  "authorizationScopes": list(scopes), "clientId": str(uuid.uuid4()), "secretHash": None}
+        self.clients[client_pk] = client
+        return client
+
+    def add_client(self, name: str, role_names: list[str], lifetime: int = 300,
+                   enabled: bool = True) -> tuple[int, str, str]:
+        """Create an API client with a secret; returns ``(integration_id, client_id, client_secret)``."""
+        with self.lock:
+            self.check_client(name, list(role_names), lifetime)
+            client = self._create_client(name.strip(), list(role_names), lifetime, enabled)
+            return client["id"], client["clientId"], self.rotate_secret(client["id"])
+
+    def rotate_secret(self, integration_id: int) -> str:
+        """Issue a new client secret; the previous one stops working at once."""
+        with self.lock:
+            secret = secrets.token_urlsafe(48)
+            client = self.clients[integration_id]
+            client["secretHash"] = digest(secret)
+            if integration_id == self.admin_integration_id:
+                self._admin_client = (client["clientId"], secret)
+            return secret
+
+    def client_by_client_id(self, client_id: str) -> dict[str, Any] | None:
+        return next((c for c in self.clients.values() if c["clientId"] == client_id), None)
+
+    def render_client(self, client: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": client["id"], "displayName": client["displayName"], "enabled": client["enabled"],
+            "accessTokenLifetimeSeconds": client["accessTokenLifetimeSeconds"],
+            "authorizationScopes": list(client["authorizationScopes"]),
+            "appType": "CLIENT_CREDENTIALS" if client["secretHash"] else "NONE",
+            "clientId": client["clientId"],
+        }
+
+    def client_privileges(self, client: dict[str, Any], role_ids: list[str] | None = None) -> list[str]:
+        union: set[str] = set()
+        for name in client["authorizationScopes"]:
+            role = self.role_by_name(name)
+            if role is not None and (role_ids is None or role["id"] in role_ids):
+                union.update(role["privileges"])
+        return sorted(union)
+
+    # --- accounts ------------------------------------------------------------------------------
+    def add_account(self, name: str, password: str, privileges: list[str], privilege_set: str = "Custom",
+                    enabled: bool = True, full_name: str = "", email: str = "") -> int:
+        """Create a standard (non-LDAP) account; privileges are API-role names (or the UI's form)."""
+        with self.lock:
+            name = name.strip()
+            if not name:
+                raise ModelError(409, "INVALID_FIELD", "Account name is required", "name")
+            if self.account_by_name(name) is not None:
+                raise ModelError(409, "DUPLICATE_FIELD", "Duplicate name", "name")
+            groups: dict[str, list[str]] = {g: [] for g in ACCOUNT_GROUPS}
+            for p in privileges:
+                normal = normalise_privilege(p)
+                group = "jss_actions" if normal.startswith("Send ") or normal in ACCOUNT_ACTION_NAMES else "jss_objects"
+                groups[group].append(normal)
+            self.check_account_privileges(groups)
+            account_id = self.next_id("account")
+            account = {"id": account_id, "name": name, "full_name": full_name, "email": email,
+                       "enabled": "Enabled" if enabled else "Disabled", "access_level": "Full Access",
+                       "privilege_set": privilege_set, "privileges": groups, "salt": "", "passwordHash": ""}
+            self.set_password(account, password)
+            self.accounts[account_id] = account
+            return account_id
+
+    def check_account_privileges(self, groups: dict[str, list[str]]) -> None:
+        valid = valid_privileges()
+        unknown = [p for names in groups.values() for p in names if p not in valid]
+        if unknown:
+            raise ModelError(409, "INVALID_PRIVILEGE", "Problem with privilege " + ", ".join(unknown), "privileges")
+
+    def set_password(self, account: dict[str, Any], password: str) -> None:
+        salt = secrets.token_hex(16)
+        account["salt"], account["passwordHash"] = salt, _password_hash(password, salt)
+
+    def check_password(self, account: dict[str, Any], password: str) -> bool:
+        if not account.get("passwordHash"):
+            return False
+        return hmac.compare_digest(account["passwordHash"], _password_hash(password, account["salt"]))
+
+    def account_by_name(self, name: str) -> dict[str, Any] | None:
+        return next((a for a in self.accounts.values() if a["name"].lower() == name.lower()), None)
+
+    def account_privileges(self, account: dict[str, Any]) -> list[str]:
+        if account["privilege_set"] == "Administrator":
+            return sorted(valid_privileges())
+        return sorted({p for names in account["privileges"].values() for p in names})
+
+    # --- managed software updates --------------------------------------------------------------
+    def set_feature_toggle(self, on: bool) -> None:
+        with self.lock:
+            now = self.clock.now()
+            self.feature_toggle = bool(on)
+            self.toggle_jobs["toggleOn" if on else "toggleOff"] = {"start": now, "end": now}
+
+    def set_device_outcome(self, jamf_id: str | int, outcome: str, reason: str = DEFAULT_FAIL_REASON) -> None:
+        """What plans created from now on for this device do: ``success``, ``fail`` or ``stall``."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, got {outcome!r}")
+        if reason not in ERROR_REASONS:
+            raise ValueError(f"unknown plan error reason {reason!r}")
+        with self.lock:
+            self.device_outcomes[str(jamf_id)] = {"outcome": outcome, "reason": reason}
+
+    def plan_view(self, plan: dict[str, Any], now: float | None = None) -> dict[str, Any]:
+        """A plan as ``GET /v1/managed-software-updates/plans/{id}`` renders it at ``now``."""
+        state, reasons, _ = progress(plan, self.clock.now() if now is None else now, self.config.plan_step_seconds)
+        kind = "computers-inventory" if plan["objectType"] == "COMPUTER" else "mobile-devices"
+        return {
+            "planUuid": plan["planUuid"],
+            "device": {"deviceId": plan["deviceId"], "objectType": plan["objectType"],
+                       "href": f"/v1/{kind}/{plan['deviceId']}"},
+            "updateAction": plan["updateAction"], "versionType": plan["versionType"],
+            "specificVersion": plan["specificVersion"], "buildVersion": plan["buildVersion"],
+            "maxDeferrals": plan["maxDeferrals"], "forceInstallLocalDateTime": plan["forceInstallLocalDateTime"],
+            "recipeId": "-1",
+            "status": {"state": state, "errorReasons": reasons},
+        }
+
+    @property
+    def plans(self) -> dict[str, dict[str, Any]]:
+        """Every plan by planUuid, rendered at the clock's current time."""
+        with self.lock:
+            return {uid: self.plan_view(plan) for uid, plan in self.plan_records.items()}
+
+    def plan_in_progress(self, device_id: str, object_type: str) -> bool:
+        now = self.clock.now()
+        for plan in self.plan_records.values():
+            if plan["deviceId"] == device_id and plan["objectType"] == object_type:
+                state, _, _ = progress(plan, now, self.config.plan_step_seconds)
+                if state not in TERMINAL:
+                    return True
+        return False
+
+    # --- the request log -----------------------------------------------------------------------
+    def log(self, entry: dict[str, Any]) -> None:
+        with self.lock:
+            self.request_log.append(entry)
+            if len(self.request_log) > MAX_LOG:
+                del self.request_log[: MAX_LOG // 2]
+
+    def reset_log(self) -> None:
+        with self.lock:
+            self.request_log.clear()
+
+    # --- persistence ---------------------------------------------------------------------------
+    _PERSISTED = ("feature_toggle", "toggle_jobs", "roles", "clients", "accounts", "tokens", "scripts", "eas",
+                  "categories", "profiles", "policies", "computer_groups", "computers", "plan_records",
+                  "device_outcomes", "legacy_updates", "blank_pushes", "counters", "plan_rate_per_minute")
+    _INT_KEYED = ("clients", "accounts", "profiles", "policies", "computer_groups")
+
+    def to_state(self) -> dict[str, Any]:
+        """A JSON-ready snapshot: no secret in clear (digests and salted hashes only)."""
+        with self.lock:
+            state = {name: getattr(self, name) for name in self._PERSISTED}
+            state["version"] = self.version
+            state["disabled_routes"] = sorted(self.disabled_routes)
+            return state
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        with self.lock:
+            for name in self._PERSISTED:
+                if name not in state:
+                    continue
+                value = state[name]
+                if name in self._INT_KEYED:
+                    value = {int(k): v for k, v in value.items()}
+                setattr(self, name, value)
+            self.version = state.get("version", self.version)
+            self.disabled_routes = set(state.get("disabled_routes", []))
+            self.bootstrap_admin()
