@@ -98,6 +98,11 @@ class Endpoint:
 HAND_KEPT: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
     ("POST", "/api/oauth/token"): ((), "jamf-api-facts §1: unversioned OAuth endpoint, 10.49+, no privilege "
                                         "(x-authentication-required: false); not in the vendored specs"),
+    # Classic spec 11.26 operation createLogFlushWithIdAndInterval needs two gateway scopes.
+    ("DELETE", "/JSSResource/logflush/{log}/id/{id}/interval/{interval}"): (
+        ("Delete Policies", "Flush Policy Logs"),
+        "hand-kept: Classic spec 11.26 gateway scopes delete:pro:policies, execute:pro:flush-policy-logs -> "
+        "11.12 names 'Delete Policies', 'Flush Policy Logs'"),
 }
 _CLASSIC_KINDS = {
     "osxconfigurationprofiles": "macOS Configuration Profiles",
@@ -267,6 +272,15 @@ def uploader_endpoints() -> list[Endpoint]:
         e("up.accounts.read", "GET", "/JSSResource/accounts/userid/{id}", "read account"),
         e("up.accounts.create", "POST", "/JSSResource/accounts/userid/{id}", "create account (id 0)"),
         e("up.accounts.update", "PUT", "/JSSResource/accounts/userid/{id}", "update account"),
+        e("up.policies.flush", "DELETE", "/JSSResource/logflush/{log}/id/{id}/interval/{interval}",
+          "rotate: flush the credential policy's log so every Mac re-runs it"),
+        e("up.scripts.delete", "DELETE", "/api/v1/scripts/{id}", "apply --prune: delete a script"),
+        e("up.eas.delete", "DELETE", "/api/v1/computer-extension-attributes/{id}",
+          "apply --prune: delete an extension attribute"),
+        e("up.profiles.delete", "DELETE", "/JSSResource/osxconfigurationprofiles/id/{id}", "apply --prune: delete a profile"),
+        e("up.policies.delete", "DELETE", "/JSSResource/policies/id/{id}", "apply --prune: delete a policy"),
+        e("up.roles.delete", "DELETE", "/api/v1/api-roles/{id}", "apply --prune: delete an API role"),
+        e("up.accounts.delete", "DELETE", "/JSSResource/accounts/userid/{id}", "apply --prune: delete an account"),
     ]
     return rows
 
