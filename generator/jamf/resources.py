@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
-from .client import JamfClient, Secret, classic_path, rsql_quote
+from .client import JamfClient, NotFoundError, Secret, classic_path, rsql_quote
 
 # Kinds, in dependency order (category → role/account → client → scripts/EAs → profile → policies).
 CATEGORY = "category"
@@ -168,6 +168,13 @@ def _classic_created_id(content: bytes) -> str:
     return _text(root, "id")
 
 
+def _classic_by_name(client: JamfClient, kind: str, name: str, by: str = "name") -> ET.Element | None:
+    try:
+        return _parse(client.classic_get(classic_path(kind, by, name)))
+    except NotFoundError:
+        return None
+
+
 def _classic_list(client: JamfClient, kind: str, element: str) -> list[tuple[str, str]]:
     root = _parse(client.classic_get(classic_path(kind)))
     out = []
@@ -188,6 +195,15 @@ class Adapter:
 
     def read(self, client: JamfClient, obj: Remote) -> Remote:
         return obj
+
+    def read_by_name(self, client: JamfClient, name: str) -> Remote | None:
+        """Classic kinds: one GET by name (404 → None) instead of a list plus a read."""
+        raise NotImplementedError
+
+    @staticmethod
+    def can_read_by_name(name: str) -> bool:
+        # Servers behind Tomcat reject an encoded '/' in a path segment: such names are listed instead.
+        return "/" not in name and "\\" not in name
 
     def view(self, want: Desired, ctx: Context) -> dict[str, Any]:
         raise NotImplementedError
@@ -488,7 +504,13 @@ class ProfileAdapter(Adapter):
         return [Remote(self.kind, i, n, complete=False) for i, n in rows]
 
     def read(self, client: JamfClient, obj: Remote) -> Remote:
-        root = _parse(client.classic_get(classic_path("osxconfigurationprofiles", "id", obj.id)))
+        return self._from_xml(_parse(client.classic_get(classic_path("osxconfigurationprofiles", "id", obj.id))), obj)
+
+    def read_by_name(self, client: JamfClient, name: str) -> Remote | None:
+        root = _classic_by_name(client, "osxconfigurationprofiles", name)
+        return None if root is None else self._from_xml(root, Remote(self.kind, _text(root, "general/id"), name))
+
+    def _from_xml(self, root: ET.Element, obj: Remote) -> Remote:
         general = root.find("general")
         payloads = _text(general, "payloads")
         data: dict[str, Any] = {
@@ -571,7 +593,13 @@ class AccountAdapter(Adapter):
         return [Remote(self.kind, i, n, complete=False) for i, n in rows if i]
 
     def read(self, client: JamfClient, obj: Remote) -> Remote:
-        root = _parse(client.classic_get(classic_path("accounts", "userid", obj.id)))
+        return self._from_xml(_parse(client.classic_get(classic_path("accounts", "userid", obj.id))), obj)
+
+    def read_by_name(self, client: JamfClient, name: str) -> Remote | None:
+        root = _classic_by_name(client, "accounts", name, "username")
+        return None if root is None else self._from_xml(root, Remote(self.kind, _text(root, "id"), name))
+
+    def _from_xml(self, root: ET.Element, obj: Remote) -> Remote:
         privileges = {g: sorted(p.text or "" for p in root.findall(f"privileges/{g}/privilege")) for g in PRIVILEGE_GROUPS}
         data = {"name": _text(root, "name", obj.name), "enabled": _text(root, "enabled"),
                 "access_level": _text(root, "access_level"), "privilege_set": _text(root, "privilege_set"),
@@ -643,7 +671,13 @@ class PolicyAdapter(Adapter):
         return [Remote(self.kind, i, n, complete=False) for i, n in rows]
 
     def read(self, client: JamfClient, obj: Remote) -> Remote:
-        root = _parse(client.classic_get(classic_path("policies", "id", obj.id)))
+        return self._from_xml(client, _parse(client.classic_get(classic_path("policies", "id", obj.id))), obj)
+
+    def read_by_name(self, client: JamfClient, name: str) -> Remote | None:
+        root = _classic_by_name(client, "policies", name)
+        return None if root is None else self._from_xml(client, root, Remote(self.kind, _text(root, "general/id"), name))
+
+    def _from_xml(self, client: JamfClient, root: ET.Element, obj: Remote) -> Remote:
         general = root.find("general")
         scripts = []
         for s in root.findall("scripts/script"):

@@ -311,43 +311,52 @@ class TenantSync:
 
     # --- observe ----------------------------------------------------------------------------
     def observe(self, *, full: bool = False, kinds: Iterable[str] | None = None,
-                privileges: bool = True) -> Observed:
-        """List every kind and read the Classic objects of interest, in parallel."""
+                privileges: bool | None = None) -> Observed:
+        """Read what the tenant has of each kind, all requests in parallel.
+
+        Jamf Pro API kinds: one list each (lists return whole objects).  Classic kinds: one GET
+        by name per desired object, no list (Jamf refuses duplicate Classic names with 409, so a
+        by-name read cannot hide a duplicate: jamf-api-facts §6 quirk 6).  ``full`` (audit,
+        prune) lists Classic kinds too and reads every prefixed object, and fetches the
+        server's privilege list.
+        """
         kinds = list(kinds) if kinds is not None else self._kinds(full)
-        want_privileges = privileges and (R.ROLE in kinds or R.ACCOUNT in kinds)
+        if privileges is None:
+            privileges = full
         observed = Observed({k: [] for k in kinds})
         self.client.ensure_token()  # one token before the fan-out, so parallel requests share it
-        # Classic lists first: their reads can only start once they are back.
-        order = [k for k in kinds if R.ADAPTERS[k].classic] + [k for k in kinds if not R.ADAPTERS[k].classic]
         with ThreadPoolExecutor(max_workers=12, thread_name_prefix=f"observe-{self.tenant}") as pool:
             pending: dict[Future[Any], tuple[str, str]] = {}
-            for kind in order:
+            # Classic work first: on a cold pool the lists' reads depend on them.
+            for kind in sorted(kinds, key=lambda k: not R.ADAPTERS[k].classic):
+                adapter = R.ADAPTERS[kind]
                 names = [d.name for d in self._wanted(kind)]
-                pending[pool.submit(R.ADAPTERS[kind].list, self.client, self.prefix, names)] = ("list", kind)
-            if want_privileges:
+                if adapter.classic and not full and all(adapter.can_read_by_name(n) for n in names):
+                    for name in names:
+                        pending[pool.submit(adapter.read_by_name, self.client, name)] = ("named", kind)
+                else:
+                    pending[pool.submit(adapter.list, self.client, self.prefix, names)] = ("list", kind)
+            if privileges:
                 pending[pool.submit(self.client.get_json, "/api/v1/api-role-privileges")] = ("privileges", "")
-            reads: dict[str, list[Remote]] = {}
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in done:
                     what, kind = pending.pop(fut)
-                    result = fut.result()  # a failed list fails the whole observation
+                    result = fut.result()  # a failed read fails the whole observation
                     if what == "privileges":
                         observed.privileges = set(result.get("privileges") or [])
-                    elif what == "list":
-                        if R.ADAPTERS[kind].classic:
-                            wanted = {fold(d.name) for d in self._wanted(kind)}
-                            for obj in result:
-                                if fold(obj.name) in wanted or (full and self._ours(kind, obj.name)):
-                                    pending[pool.submit(R.ADAPTERS[kind].read, self.client, obj)] = ("read", kind)
-                                else:
-                                    reads.setdefault(kind, []).append(obj)  # listed only: never diffed
-                        else:
-                            observed.objects[kind] = result
+                    elif what in ("named", "read"):
+                        if result is not None:
+                            observed.objects[kind].append(result)
+                    elif what == "list" and R.ADAPTERS[kind].classic:
+                        wanted = {fold(d.name) for d in self._wanted(kind)}
+                        for obj in result:
+                            if fold(obj.name) in wanted or (full and self._ours(kind, obj.name)):
+                                pending[pool.submit(R.ADAPTERS[kind].read, self.client, obj)] = ("read", kind)
+                            else:
+                                observed.objects[kind].append(obj)  # listed only: never diffed
                     else:
-                        reads.setdefault(kind, []).append(result)
-            for kind, objs in reads.items():
-                observed.objects[kind] = objs
+                        observed.objects[kind].extend(result)
         return observed
 
     # --- context and hand-over --------------------------------------------------------------
@@ -477,14 +486,26 @@ class TenantSync:
 
     # --- privileges -------------------------------------------------------------------------
     def _check_privileges(self, observed: Observed, result: TenantResult, *, fatal: bool) -> None:
-        if observed.privileges is None:
-            return
+        """Every privilege the role (or account) will be written with must be on this server's list.
+
+        Names are case-sensitive and change between Jamf versions (TF #498/#571, jamf-cli #47), so
+        the list is the server's own ``GET /api/v1/api-role-privileges``.  It is fetched only when
+        a role or account is about to be written (or was already fetched by audit): a no-op plan
+        does not pay for it.
+        """
+        writing = {(c.kind, fold(c.name)) for c in result.changes if c.action in ("create", "update")}
         names: list[str] = []
         for want in self._wanted(R.ROLE):
-            names += want.spec["privileges"]
+            if observed.privileges is not None or (R.ROLE, fold(want.name)) in writing:
+                names += want.spec["privileges"]
         for want in self._wanted(R.ACCOUNT):
-            for group in want.spec["privileges"].values():
-                names += group
+            if observed.privileges is not None or (R.ACCOUNT, fold(want.name)) in writing:
+                for group in want.spec["privileges"].values():
+                    names += group
+        if not names:
+            return
+        if observed.privileges is None:
+            observed.privileges = set(self.client.get_json("/api/v1/api-role-privileges").get("privileges") or [])
         unknown = sorted({n for n in names if n not in observed.privileges})
         if not unknown:
             return
@@ -697,6 +718,9 @@ def _display(wants: list[Desired], folded: str) -> str:
 
 
 def _find_listed(adapter: R.Adapter, client: JamfClient, prefix: str, name: str) -> Remote | None:
+    """Re-read one object by name (after an ambiguous create): a Classic GET by name, or a list."""
+    if adapter.classic and adapter.can_read_by_name(name):
+        return adapter.read_by_name(client, name)
     obj = R.find_by_name(adapter.list(client, prefix, [name]), name)
     if obj is not None and not obj.complete:
         obj = adapter.read(client, obj)
