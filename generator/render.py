@@ -143,6 +143,9 @@ def agent_context(spec: BundleSpec) -> dict[str, Any]:
         "endpoints": endpoints,
         "role_privileges": catalogue.role_privileges(workflow),
         "failover_types": list(spec.agent["mdm_failover_to_user"]),
+        # How each role privilege reads in a Jamf user account's privilege set (jamf-account
+        # method): the agent names both forms when one is missing.
+        "account_forms": {p: catalogue.account_form(p) for ep in endpoints.values() for p in ep["privileges"]},
     }
 
 

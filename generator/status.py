@@ -48,6 +48,8 @@ STATUS_KEYS: tuple[StatusKey, ...] = (
               ("NONE", "IN_PROGRESS", "SUCCESS", "FAILED"), ea_name="Last MDM Workflow Result", ea_missing="NONE"),
     StatusKey("LastMDMWorkflowTime", "date", "When the last MDM push workflow started.",
               ea_name="Last MDM Workflow Time"),
+    StatusKey("LastMDMProgressTime", "date", "When the MDM workflow last showed progress (plan state change); "
+              "agent.mdm_workflow_timeout_minutes counts from here."),
     StatusKey("LastMDMWorkflowDetail", "string", "Why the last MDM workflow ended as it did (plan state, HTTP status)."),
     StatusKey("LastMDMPlanID", "string", "planUuid of the last managed software update plan."),
     StatusKey("SavedCredentialMethod", "enum", "Which Apple silicon credential is saved (never the secret).",
@@ -64,6 +66,14 @@ STATUS_KEYS: tuple[StatusKey, ...] = (
     StatusKey("PendingUpdateTarget", "string", "Pending update, e.g. 'macOS 15.6.1', or NONE.",
               ea_name="Pending Update Target", ea_missing="NONE"),
     StatusKey("PendingUpdateLabel", "string", "softwareupdate label of the pending update."),
+    # Settings given on the command line are kept here (a managed value always wins); the
+    # agent reads this one plist per run, so a separate settings file would cost a process.
+    StatusKey("AuthJamfCustomURL", "string", "Custom Jamf Pro API URL saved from --auth-jamf-custom-url."),
+    StatusKey("AuthMDMFailoverToUser", "string", "MDM failover types saved from --auth-mdm-failover-to-user."),
+    StatusKey("AuthCredentialFailoverToUser", "enum", "Saved from --auth-credential-failover-to-user[-off].",
+              ("TRUE", "FALSE")),
+    StatusKey("AuthAskUserToSavePassword", "enum", "Saved from --auth-ask-user-to-save-password[-off].",
+              ("TRUE", "FALSE")),
 )
 
 

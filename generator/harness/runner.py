@@ -163,7 +163,8 @@ def run_script(script: Path, args: list[str], *, root: Path, state: Path, env: d
     ``state`` holds the stubs' JSON configuration, the call log and the clock file.  ``now``
     sets the clock (epoch seconds) before the run; otherwise the clock keeps its value.
     """
-    root, state = Path(root), Path(state)
+    # Absolute: the script runs with a private working directory.
+    root, state, script = Path(root).absolute(), Path(state).absolute(), Path(script).absolute()
     root.mkdir(parents=True, exist_ok=True)
     state.mkdir(parents=True, exist_ok=True)
     full_env = harness_env(root=root, state=state, env=env)
@@ -174,7 +175,7 @@ def run_script(script: Path, args: list[str], *, root: Path, state: Path, env: d
         clock.write_text(f"{DEFAULT_NOW}\n")
     log = Path(full_env["JAMF_ENFORCER_STUB_LOG"])
     offset = log.stat().st_size if log.exists() else 0
-    cmd = [zsh_binary(), *_interpreter_args(Path(script)), str(script), *args]
+    cmd = [zsh_binary(), *_interpreter_args(script), str(script), *args]
     started = time.monotonic()
     proc = subprocess.Popen(cmd, env=full_env, cwd=str(state / "tmp"), stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)

@@ -193,3 +193,10 @@ def test_run_script_times_out_and_kills(box: Mac) -> None:
         sh_script = box.base / "slow.zsh"
         sh_script.write_text("#!/bin/zsh\nwhile :; do :; done\n")
         box.run([], script=sh_script, timeout=1)
+
+
+def test_relative_script_paths_work_from_any_directory(box: Mac, monkeypatch: pytest.MonkeyPatch) -> None:
+    # jamf-enforcer validate passes dist-relative paths; the script runs in a private cwd.
+    (box.base / "rel.zsh").write_text("#!/bin/zsh --no-rcs\nprint ok\n")
+    monkeypatch.chdir(box.base)
+    assert box.run([], script=Path("rel.zsh")).stdout == "ok\n"
