@@ -159,6 +159,11 @@ def _text(el: ET.Element | None, path: str, default: str = "") -> str:
     return found.text if found is not None and found.text is not None else default
 
 
+def classic_category(value: str | None) -> str:
+    """Classic reports "No category assigned" (id -1) for none; views say NONE."""
+    return "NONE" if not value or value == "No category assigned" else value
+
+
 def _classic_created_id(content: bytes) -> str:
     """``<policy><id>7</id></policy>`` → ``"7"`` (Classic create answers 201 with the new id)."""
     try:
@@ -468,11 +473,15 @@ def payloads_wire(plist_text: str) -> str:
 def parse_payloads(text: str) -> dict[str, Any]:
     """The server's ``general/payloads`` string → a plist dict.
 
-    Jamf may export an empty ``<key/>`` that plistlib rejects; jamf-upload strips it first
-    (jamf-api-facts §6 quirk 3).
+    Jamf may export an empty ``<key/>``; jamf-upload strips it before parsing because the
+    plistlib it runs on rejects it (jamf-api-facts §6 quirk 3).  Python 3.11's plistlib accepts
+    it, and stripping can orphan a value, so the plist is parsed as sent first and stripped only
+    when that fails.
     """
-    cleaned = re.sub(r"<key\s*/>", "", text)
-    data = plistlib.loads(cleaned.encode("utf-8"))
+    try:
+        data = plistlib.loads(text.encode("utf-8"))
+    except Exception:  # plistlib raises several unrelated types for malformed input
+        data = plistlib.loads(re.sub(r"<key\s*/>", "", text).encode("utf-8"))
     if not isinstance(data, dict):
         raise ValueError("profile payload is not a plist dictionary")
     return data
@@ -523,7 +532,7 @@ class ProfileAdapter(Adapter):
         try:
             data["plist"] = parse_payloads(payloads) if payloads.strip() else {}
             data["plist_error"] = ""
-        except (ValueError, plistlib.InvalidFileException, ET.ParseError) as exc:
+        except Exception as exc:  # any parser error: a corrupted stored payload is a diff, not a crash
             data["plist"], data["plist_error"] = {}, f"unreadable payload ({type(exc).__name__})"
         return Remote(self.kind, obj.id, data["name"], data)
 
@@ -536,7 +545,7 @@ class ProfileAdapter(Adapter):
 
     def remote_view(self, obj: Remote, ctx: Context, want: Desired | None = None) -> dict[str, Any]:
         d = obj.data
-        return {"name": obj.name, "description": _trim(d.get("description")), "category": d.get("category") or "NONE",
+        return {"name": obj.name, "description": _trim(d.get("description")), "category": classic_category(d.get("category")),
                 "distribution_method": d.get("distribution_method"), "user_removable": d.get("user_removable"),
                 "level": str(d.get("level") or "").lower(), "scope all_computers": d.get("all_computers"),
                 "scope computer_groups": d.get("groups", []),
@@ -700,11 +709,6 @@ class PolicyAdapter(Adapter):
                     client.register_secret(secret)
         return Remote(self.kind, obj.id, data["name"], data)
 
-    @staticmethod
-    def _category(value: str) -> str:
-        # Classic reports "No category assigned" for none.
-        return "NONE" if not value or value == "No category assigned" else value
-
     def view(self, want: Desired, ctx: Context) -> dict[str, Any]:
         s = want.spec
         script = s["script"]
@@ -736,7 +740,7 @@ class PolicyAdapter(Adapter):
         for key in handover_keys - set(params):
             params[key] = "<missing>"
         view = {"name": obj.name, "enabled": d.get("enabled"), "frequency": d.get("frequency"),
-                "category": self._category(d.get("category", "")), "trigger_checkin": d.get("trigger_checkin"),
+                "category": classic_category(d.get("category", "")), "trigger_checkin": d.get("trigger_checkin"),
                 "trigger_other": d.get("trigger_other", ""), "self_service": d.get("self_service"),
                 "scope all_computers": d.get("all_computers"), "scope computer_groups": d.get("groups", []),
                 "script": first["name"] if len(scripts) <= 1 else [s["name"] for s in scripts],

@@ -475,7 +475,31 @@ class TenantSync:
         rotations = [c for c in observed.objects.get(R.CLIENT, []) if self._rotation_of(c.name)]
         return rotations[0] if len(rotations) == 1 else None
 
+    def _measured(self, fn: Callable[[], TenantResult]) -> TenantResult:
+        """Run one command and record its own requests, token requests and wall time."""
+        started, before = time.monotonic(), len(self.client.stats.exchanges)
+        tokens_before = self.client.stats.token_requests()
+        result = fn()
+        result.requests = len(self.client.stats.exchanges) - before
+        result.token_requests = self.client.stats.token_requests() - tokens_before
+        result.seconds = time.monotonic() - started
+        return result
+
     def plan(self, *, prune: bool = False) -> TenantResult:
+        return self._measured(lambda: self._plan(prune))
+
+    def apply(self, *, prune: bool = False, dry_run: bool = False) -> TenantResult:
+        if dry_run:
+            return self.plan(prune=prune)
+        return self._measured(lambda: self._apply(prune))
+
+    def audit(self) -> TenantResult:
+        return self._measured(self._audit)
+
+    def rotate(self, *, retire: bool = False) -> TenantResult:
+        return self._measured(lambda: self._rotate(retire))
+
+    def _plan(self, prune: bool) -> TenantResult:
         result = TenantResult(self.tenant, "plan")
         self._progress("reading the tenant")
         observed = self.observe(full=prune)
@@ -525,9 +549,7 @@ class TenantSync:
             return ""
 
     # --- apply ------------------------------------------------------------------------------
-    def apply(self, *, prune: bool = False, dry_run: bool = False) -> TenantResult:
-        if dry_run:
-            return self.plan(prune=prune)
+    def _apply(self, prune: bool) -> TenantResult:
         result = TenantResult(self.tenant, "apply")
         self._progress("reading the tenant")
         observed = self.observe(full=prune)
@@ -543,7 +565,7 @@ class TenantSync:
         return result
 
     # --- audit ------------------------------------------------------------------------------
-    def audit(self) -> TenantResult:
+    def _audit(self) -> TenantResult:
         result = TenantResult(self.tenant, "audit")
         self._progress("reading the tenant")
         observed = self.observe(full=True)
@@ -609,7 +631,7 @@ class TenantSync:
         return result
 
     # --- rotate -----------------------------------------------------------------------------
-    def rotate(self, *, retire: bool = False) -> TenantResult:
+    def _rotate(self, retire: bool) -> TenantResult:
         result = TenantResult(self.tenant, "rotate")
         if self.method != "jamf-client":
             raise SyncError(f"rotate supports agent.credential_method = 'jamf-client' only (this bundle uses "
@@ -974,11 +996,13 @@ def run_tenants(spec: BundleSpec, tenants: list[Tenant], command: str, options: 
             result.error = _one_line(client, Exception(text)) if client else text
         finally:
             if client is not None:
-                result.requests = client.stats.total
-                result.token_requests = client.stats.token_requests()
+                if result.error:  # the command did not finish: report what it cost anyway
+                    result.requests = client.stats.total
+                    result.token_requests = client.stats.token_requests()
                 if not clients:
                     client.close()
-            result.seconds = time.monotonic() - started
+            if not result.seconds:
+                result.seconds = time.monotonic() - started
         return result
 
     if len(tenants) == 1:
