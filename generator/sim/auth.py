@@ -54,14 +54,14 @@ def oauth_token(tenant: Tenant, request: Request) -> tuple[Any, str | None]:
     except UnicodeDecodeError:
         return oauth_error(400, "invalid_request", "The request body is not valid form data"), None
     client_id = form.get("client_id", "")
+    client = tenant.client_by_client_id(client_id) if client_id else None
+    # Only a client id the server knows goes to the log: a mistyped one may be a pasted secret.
+    known = client["clientId"] if client is not None else None
     if form.get("grant_type") != "client_credentials":
-        return oauth_error(400, "unsupported_grant_type", "OAuth 2.0 Parameter: grant_type"), client_id or None
-    if not client_id or not form.get("client_secret"):
-        return oauth_error(401, "invalid_client", "Client authentication failed"), client_id or None
-    client = tenant.client_by_client_id(client_id)
-    if (client is None or not client["enabled"] or not client["secretHash"]
+        return oauth_error(400, "unsupported_grant_type", "OAuth 2.0 Parameter: grant_type"), known
+    if (client is None or not form.get("client_secret") or not client["enabled"] or not client["secretHash"]
             or not secrets.compare_digest(client["secretHash"], digest(form["client_secret"]))):
-        return oauth_error(401, "invalid_client", "Client authentication failed"), client_id
+        return oauth_error(401, "invalid_client", "Client authentication failed"), known
     own_roles = [tenant.role_by_name(n) for n in client["authorizationScopes"]]
     own_ids = [r["id"] for r in own_roles if r is not None]
     role_ids = own_ids
@@ -103,8 +103,10 @@ def account_token(tenant: Tenant, request: Request) -> tuple[Any, str | None]:
         return api_error(401, "INVALID_CREDENTIALS", "Authentication failed"), None
     user, password = credentials
     account = tenant.account_by_name(user)
-    if account is None or account["enabled"] != "Enabled" or not tenant.check_password(account, password):
-        return api_error(401, "INVALID_CREDENTIALS", "Authentication failed"), user
+    if account is None:  # an unknown user name may be a password typed in the wrong field: not logged
+        return api_error(401, "INVALID_CREDENTIALS", "Authentication failed"), None
+    if account["enabled"] != "Enabled" or not tenant.check_password(account, password):
+        return api_error(401, "INVALID_CREDENTIALS", "Authentication failed"), account["name"]
     lifetime = tenant.config.account_token_seconds
     record = {"kind": "account", "identity": account["name"], "subjectId": account["id"],
               "displayName": account["name"], "privileges": tenant.account_privileges(account), "authType": "JSS",

@@ -42,6 +42,9 @@ class SimConfig:
 
     ``faults`` uses the spec syntax of ``generator.sim.faults.FaultSpec.parse``.  ``port=0``
     picks a free port.  ``plan_rate_per_minute=0`` means no rate limit on plan creation.
+    ``record_exchanges`` keeps every exchange in ``Simulator.exchanges``; ``publish_exchanges``
+    hands them to ``recorder`` listeners (the test session's contract check) -- a fuzzer, whose
+    requests are deliberately not the project's, turns that off.
     """
 
     version: str = "11.12.0"
@@ -58,6 +61,7 @@ class SimConfig:
     plan_step_seconds: float = 5.0
     account_token_seconds: int = 1200
     record_exchanges: bool = True
+    publish_exchanges: bool = True
     organization: str = "Jamf Enforcer Simulator"
 
     def __post_init__(self) -> None:

@@ -135,7 +135,8 @@ class Simulator:
                 self.exchanges.append(exchange)
                 if len(self.exchanges) > MAX_LOG:
                     del self.exchanges[: MAX_LOG // 2]
-        notify(exchange)
+        if self.config.publish_exchanges:
+            notify(exchange)
 
     # --- persistence ---------------------------------------------------------------------------
     def persist(self) -> None:

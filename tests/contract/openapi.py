@@ -15,7 +15,7 @@ Import it from any test suite::
   ``OAS30WriteValidator`` (no readOnly fields), 2xx responses with ``OAS30ReadValidator``.
 * A 2xx status the operation does not declare is an error.  Error responses must be an
   ``ApiError`` (``DefinitionsLibrary.yaml``), or the OAuth error shape for the token
-  endpoints.  One relaxation, because Jamf's own servers do it: ``ApiErrorCause.field`` may be
+  endpoint's own refusals (400/401 to a POST; a 404, 429 or 5xx comes from elsewhere).  One relaxation, because Jamf's own servers do it: ``ApiErrorCause.field`` may be
   ``null``.
 * Classic API (``/JSSResource``) exchanges are XML and are not checked here.
 """
@@ -168,9 +168,12 @@ def check_exchange(method: str, path: str, status: int, request_json: Any, respo
         return []
     found = find_operation(method, path)
     if status >= 400:
+        if not path.startswith("/api/"):
+            return []
         if response_json is None:
             return [f"{where}: an error without a JSON body"]
-        schema = oauth_error_schema() if path in TOKEN_PATHS else api_error_schema()
+        oauth = path in TOKEN_PATHS and method == "POST" and status in (400, 401)  # the token handler's refusals
+        schema = oauth_error_schema() if oauth else api_error_schema()
         return [f"{where}: error body: {e}" for e in _errors(OAS30ReadValidator, schema, response_json)]
     if found is None:
         return [f"{where}: not an operation in Jamf's specs"] if path.startswith("/api/") else []
