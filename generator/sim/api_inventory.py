@@ -10,6 +10,7 @@ empty lists.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from . import rsql
@@ -105,10 +106,26 @@ def _sections(ctx: Ctx, allowed: frozenset[str]) -> set[str]:
     return set(asked) or {"GENERAL"}
 
 
+_EXACT = re.compile(r"""^\s*(hardware\.serialNumber|udid|general\.managementId|id)\s*==\s*"""
+                    r"""(?:"([^"\\*]*)"|'([^'\\*]*)'|([^\s"'*;,()=!<>]+))\s*$""")
+_INDEX_FIELD = {"hardware.serialNumber": "serialNumber", "udid": "udid", "general.managementId": "managementId"}
+
+
+def _candidates(ctx: Ctx) -> list[dict[str, Any]]:
+    """Every computer, or -- for the agent's lookup, one exact serial/UDID/id match -- just that one.
+    The RSQL filter still runs on the candidates, so the answer is the same either way."""
+    match = _EXACT.match(ctx.request.arg("filter", "") or "")
+    if match is None:
+        return list(ctx.tenant.computers.values())
+    field, value = match.group(1), next(v for v in match.group(2, 3, 4) if v is not None)
+    found = (ctx.tenant.find_computer(value) if field == "id"
+             else ctx.tenant.computer_by(_INDEX_FIELD[field], value))
+    return [found] if found is not None else []
+
+
 def _list(ctx: Ctx, allowed: frozenset[str]) -> Response:
     sections = _sections(ctx, allowed)
-    total, results = rsql.page(ctx.request, list(ctx.tenant.computers.values()), SORT_FIELDS, "general.name:asc",
-                               FILTER_FIELDS)
+    total, results = rsql.page(ctx.request, _candidates(ctx), SORT_FIELDS, "general.name:asc", FILTER_FIELDS)
     return json_response(200, {"totalCount": total, "results": [render(c, sections) for c in results]})
 
 

@@ -133,7 +133,7 @@ def create_plans(ctx: Ctx) -> Response:
             "forceInstallLocalDateTime": config.get("forceInstallLocalDateTime"),
             "created": ctx.now, "outcome": outcome["outcome"], "reason": outcome["reason"],
         }
-        tenant.plan_records[plan["planUuid"]] = plan
+        tenant.add_plan(plan)
         ctx.created("plan", plan["planUuid"])
         created.append({
             "device": {"deviceId": device_id, "objectType": device["objectType"],

@@ -91,7 +91,9 @@ class Tenant:
         self.policies: dict[int, dict[str, Any]] = {}
         self.computer_groups: dict[int, dict[str, Any]] = {1: {"id": 1, "name": "All Managed Clients", "is_smart": True}}
         self.computers: dict[str, dict[str, Any]] = {}
+        self._computer_index: tuple[dict[str, dict[str, str]], int] | None = None
         self.plan_records: dict[str, dict[str, Any]] = {}
+        self.latest_plan: dict[str, str] = {}  # "COMPUTER/12" -> planUuid of the device's newest plan
         self.device_outcomes: dict[str, dict[str, str]] = {}
         self.legacy_updates: list[dict[str, Any]] = []
         self.blank_pushes: list[dict[str, Any]] = []
@@ -186,10 +188,25 @@ class Tenant:
 
     # --- computers ---------------------------------------------------------------------------
     def seed_fleet(self, count: int) -> None:
-        for i in range(1, count + 1):
-            serial = f"C02SIM{i:06d}"
-            self.register_computer(serial, str(uuid.uuid5(UUID_NAMESPACE, serial)).upper(),
-                                   str(uuid.uuid5(UUID_NAMESPACE, "management/" + serial)), str(i))
+        """Computers 1..count: serial ``C02SIM000001``..., UDID and management id uuid5 of the serial."""
+        with self.lock:
+            for i in range(1, count + 1):
+                serial = f"C02SIM{i:06d}"
+                self.computers[str(i)] = self._computer(str(i), serial, str(uuid.uuid5(UUID_NAMESPACE, serial)).upper(),
+                                                        str(uuid.uuid5(UUID_NAMESPACE, "management/" + serial)), None)
+
+    def _computer(self, jamf_id: str, serial: str, udid: str, management_id: str, name: str | None) -> dict[str, Any]:
+        number = int(jamf_id)
+        silicon = number % 3 != 0
+        return {
+            "id": jamf_id, "udid": udid, "serialNumber": serial, "managementId": management_id,
+            "name": name or f"SIM-Mac-{number:04d}",
+            "appleSilicon": silicon,
+            "model": "MacBook Pro (14-inch, 2023)" if silicon else "MacBook Pro (16-inch, 2019)",
+            "modelIdentifier": "Mac14,5" if silicon else "MacBookPro16,1",
+            "osVersion": "14.6.1", "osBuild": "23G93",
+            "lastContactTime": self.clock.iso(), "reportDate": self.clock.iso(),
+        }
 
     def register_computer(self, serial: str, udid: str, management_id: str, jamf_id: str | int | None = None,
                           name: str | None = None) -> str:
@@ -208,20 +225,34 @@ class Tenant:
                 if other["id"] != jamf_id and (other["serialNumber"] == serial or other["udid"].lower() == udid.lower()):
                     raise ModelError(409, "DUPLICATE_FIELD",
                                      f"serial or UDID already belongs to computer {other['id']}", "serialNumber")
-            number = int(jamf_id)
-            self.computers[jamf_id] = {
-                "id": jamf_id, "udid": udid, "serialNumber": serial, "managementId": management_id,
-                "name": name or f"SIM-Mac-{number:04d}",
-                "appleSilicon": number % 3 != 0,
-                "model": "MacBook Pro (14-inch, 2023)" if number % 3 != 0 else "MacBook Pro (16-inch, 2019)",
-                "modelIdentifier": "Mac14,5" if number % 3 != 0 else "MacBookPro16,1",
-                "osVersion": "14.6.1", "osBuild": "23G93",
-                "lastContactTime": self.clock.iso(), "reportDate": self.clock.iso(),
-            }
+            self.computers[jamf_id] = self._computer(jamf_id, serial, udid, management_id, name)
+            self._computer_index = None
             return jamf_id
 
     def find_computer(self, jamf_id: str) -> dict[str, Any] | None:
         return self.computers.get(str(jamf_id))
+
+    _INDEXED = ("serialNumber", "udid", "managementId")
+
+    def computer_by(self, field: str, value: str) -> dict[str, Any] | None:
+        """Exact, case-insensitive lookup by serial, UDID or management id through an index, rebuilt
+        when ``register_computer`` ran, the fleet changed size or a hit turns out stale."""
+        key = value.lower()
+        index = self._computer_index
+        if index is None or index[1] != len(self.computers):
+            index = self._rebuild_index()
+        computer = self.computers.get(index[0][field].get(key, ""))
+        if computer is not None and str(computer[field]).lower() != key:
+            computer = self.computers.get(self._rebuild_index()[0][field].get(key, ""))
+        return computer
+
+    def _rebuild_index(self) -> tuple[dict[str, dict[str, str]], int]:
+        maps: dict[str, dict[str, str]] = {f: {} for f in self._INDEXED}
+        for jamf_id, computer in self.computers.items():
+            for f in self._INDEXED:
+                maps[f].setdefault(str(computer[f]).lower(), jamf_id)
+        self._computer_index = (maps, len(self.computers))
+        return self._computer_index
 
     # --- roles and clients ------------------------------------------------------------------
     def _create_role(self, name: str, privileges: list[str]) -> dict[str, Any]:
@@ -392,14 +423,18 @@ class Tenant:
         with self.lock:
             return {uid: self.plan_view(plan) for uid, plan in self.plan_records.items()}
 
+    def add_plan(self, plan: dict[str, Any]) -> None:
+        with self.lock:
+            self.plan_records[plan["planUuid"]] = plan
+            self.latest_plan[f"{plan['objectType']}/{plan['deviceId']}"] = plan["planUuid"]
+
     def plan_in_progress(self, device_id: str, object_type: str) -> bool:
-        now = self.clock.now()
-        for plan in self.plan_records.values():
-            if plan["deviceId"] == device_id and plan["objectType"] == object_type:
-                state, _, _ = progress(plan, now, self.config.plan_step_seconds)
-                if state not in TERMINAL:
-                    return True
-        return False
+        """Whether the device's newest plan is unfinished (a new plan waits for it, so only it can be)."""
+        plan = self.plan_records.get(self.latest_plan.get(f"{object_type}/{device_id}", ""))
+        if plan is None:
+            return False
+        state, _, _ = progress(plan, self.clock.now(), self.config.plan_step_seconds)
+        return state not in TERMINAL
 
     # --- the request log -----------------------------------------------------------------------
     def log(self, entry: dict[str, Any]) -> None:
@@ -435,6 +470,10 @@ class Tenant:
                 if name in self._INT_KEYED:
                     value = {int(k): v for k, v in value.items()}
                 setattr(self, name, value)
+            self._computer_index = None
+            self.latest_plan = {}
+            for plan in sorted(self.plan_records.values(), key=lambda p: p["created"]):
+                self.latest_plan[f"{plan['objectType']}/{plan['deviceId']}"] = plan["planUuid"]
             self.version = state.get("version", self.version)
             self.disabled_routes = set(state.get("disabled_routes", []))
             self.bootstrap_admin()

@@ -84,3 +84,26 @@ def test_register_computer_admin_endpoint(jamf_sim_factory):
     assert http.get(sim.base_url() + "/__sim/health").json()["ok"] is True
     assert sim.tenant(1).request_log == []  # /__sim/ is not Jamf traffic
     assert [e["path"] for e in sim.admin_log][:2] == ["/__sim/computers", "/__sim/computers"]
+
+
+def test_exact_lookups_match_the_general_filter(jamf_sim):
+    """The indexed path for exact serial/UDID/id filters answers exactly what the general RSQL path does."""
+    api = admin(jamf_sim)
+    tenant = jamf_sim.tenant(0)
+    tenant.register_computer("C02LATE00001", "LATE-UDID", "LATE-MGMT", 500)
+    target = tenant.computers["12"]
+    for exact, general in [
+        ('hardware.serialNumber=="C02SIM000012"', 'hardware.serialNumber=="C02SIM000012",id==0'),
+        (f"udid=='{target['udid'].lower()}'", f'udid=="{target["udid"]}";id!=0'),
+        ("id==12", "(id==12)"),
+        (f'general.managementId=="{target["managementId"]}"', f'general.managementId=="{target["managementId"]}";id>0'),
+        ('hardware.serialNumber=="c02late00001"', '(hardware.serialNumber=="C02LATE00001")'),
+        ('hardware.serialNumber=="NOT-THERE"', '(hardware.serialNumber=="NOT-THERE")'),
+    ]:
+        fast = api.get("/api/v3/computers-inventory", params={"filter": exact, "section": "HARDWARE"}).json()
+        slow = api.get("/api/v3/computers-inventory", params={"filter": general, "section": "HARDWARE"}).json()
+        assert fast == slow, exact
+    tenant.register_computer("C02SIM000012", target["udid"], "NEW-MGMT", 12)  # re-registered: the index follows
+    found = api.get("/api/v3/computers-inventory", params={"filter": 'general.managementId=="NEW-MGMT"'}).json()
+    assert [c["id"] for c in found["results"]] == ["12"]
+    assert api.get("/api/v3/computers-inventory", params={"filter": "id==12", "page": 1}).json()["results"] == []
