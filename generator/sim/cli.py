@@ -41,7 +41,7 @@ def run_sim(port: int = 0, version: str = "11.12.0", fleet: int = 50, tenants: i
     """Start a simulator, print where it is, serve until SIGINT/SIGTERM (or ``stop`` is set)."""
     out = out or sys.stdout
     config = SimConfig(version=version, fleet=fleet, tenants=tenants, tls=not plain_http, latency_ms=latency_ms,
-                       faults=faults, state_file=state, port=port)
+                       faults=faults, state_file=state, port=port, record_exchanges=False, publish_exchanges=False)
     sim = Simulator(config).start()
     stop = stop or threading.Event()
     previous = {}

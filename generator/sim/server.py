@@ -226,7 +226,7 @@ class Handler(BaseHTTPRequestHandler):
                 entry["error"] = type(error).__name__
                 response = api_error(500, "INTERNAL_ERROR", "An internal error occurred")
             if self.command in _MUTATING and response.status < 400:
-                sim.persist()
+                sim.state_changed()
         entry.update(template=template, identity=identity, status=response.status)
         if decision.kind == "slow":
             time.sleep(spec.slow_ms / 1000)

@@ -4,7 +4,7 @@ Tenants are addressed by path prefix on one port: tenant 0 at the root
 (``https://127.0.0.1:PORT``, also at ``/t/0``), tenant *n* at ``https://127.0.0.1:PORT/t/n``.
 ``base_url(n)`` gives that URL without a trailing slash.  With ``state_file`` the state of
 every tenant is loaded at construction and written (atomically, mode 0600, no secret in
-clear) after every successful mutating request and at ``stop``.
+clear) half a second after a successful mutating request at the latest, and at ``stop``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ from .recorder import notify
 from .server import SimServer
 from .tenant import MAX_LOG, STATE_FORMAT, Tenant
 from .tls import make_tls_files, server_context
+
+WRITE_BEHIND_SECONDS = 0.5
 
 
 class Simulator:
@@ -49,6 +51,9 @@ class Simulator:
         self._thread: threading.Thread | None = None
         self._persist_lock = threading.Lock()
         self._record_lock = threading.Lock()
+        self._dirty = threading.Event()
+        self._stopping = threading.Event()
+        self._writer: threading.Thread | None = None
         if config.state_file and Path(config.state_file).exists():
             self.load_state(config.state_file)
 
@@ -67,6 +72,10 @@ class Simulator:
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"jamf-sim-{self.port}", daemon=True)
         self._thread.start()
+        if self.config.state_file:
+            self._stopping.clear()
+            self._writer = threading.Thread(target=self._write_behind, name=f"jamf-sim-state-{self.port}", daemon=True)
+            self._writer.start()
         return self
 
     def stop(self) -> None:
@@ -78,6 +87,9 @@ class Simulator:
         server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        self._stopping.set()
+        if self._writer is not None:
+            self._writer.join(timeout=5)
         self.persist()
         if self.run_dir is not None:
             shutil.rmtree(self.run_dir, ignore_errors=True)
@@ -139,11 +151,23 @@ class Simulator:
             notify(exchange)
 
     # --- persistence ---------------------------------------------------------------------------
+    def state_changed(self) -> None:
+        """Note a change; the state file is rewritten within ``WRITE_BEHIND_SECONDS`` and at ``stop``."""
+        if self.config.state_file:
+            self._dirty.set()
+
+    def _write_behind(self) -> None:
+        while not self._stopping.wait(WRITE_BEHIND_SECONDS):
+            if self._dirty.is_set():
+                self.persist()
+
     def persist(self) -> None:
+        """Write the state file now (atomically, mode 0600)."""
         if not self.config.state_file:
             return
         path = Path(self.config.state_file)
         with self._persist_lock:
+            self._dirty.clear()
             state = {"format": STATE_FORMAT, "tenants": {t.name: t.to_state() for t in self.tenants}}
             text = json.dumps(state, sort_keys=True, default=str)
             fd, tmp = tempfile.mkstemp(prefix=".sim-state-", dir=str(path.parent or Path(".")))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import time
 
 from generator.sim import SimConfig, Simulator
 from tests.sim.simclient import Api, admin
@@ -39,3 +40,14 @@ def test_state_survives_a_restart(tmp_path):
     for secret_text in (secret, "pw-kept-1", old_admin[1], tenant.admin_client[1], tenant.admin_account[1]):
         assert secret_text not in text
     assert json.loads(text)["format"] == 1
+
+
+def test_state_is_written_behind_while_running(tmp_path):
+    state = tmp_path / "live.json"
+    with Simulator(SimConfig(fleet=1, state_file=str(state))) as sim:
+        admin(sim).post("/api/v1/scripts", json={"name": "soon on disk"})
+        for _ in range(200):  # written behind, without stopping the simulator (polled, not timed)
+            if state.exists() and "soon on disk" in state.read_text():
+                break
+            time.sleep(0.05)
+        assert "soon on disk" in state.read_text()
