@@ -6,6 +6,10 @@
 * ``mac`` is a fresh simulated Mac (``generator.harness.Mac``) whose ``run(args, **kw)`` runs the
   rendered agent; ``mac.domain`` / ``mac.context`` describe the rendered bundle.
 * ``mac_for(dist)`` builds a Mac for another rendered variant.
+* ``jamf_setup(...)`` starts a Jamf Pro simulator arranged from a rendered bundle (API role and
+  client from dist/jamf/*.json, a standard account with the manifest's account privileges, this
+  Mac registered) and points the Mac at it.  ``CANARY`` is the account password: it must never
+  show up in a log, the status plist or a recorded command line.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from typing import Any
 import pytest
 
 from generator.bundle import parse_bundle
-from generator.harness import Mac
-from generator.render import agent_context, render_all, write_dist
+from generator.render import render_all, write_dist
+from generator.sim import Simulator
+from tests.agent.agentlib import CANARY, AgentMac, FileClock, JamfSetup, context_of
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -76,37 +81,10 @@ def rendered(render_variant: Callable[..., Path]) -> Path:
     return render_variant()
 
 
-def context_of(dist: Path) -> dict[str, Any]:
-    return agent_context(parse_bundle((dist / "bundle.toml").read_text(), "bundle.toml"))
-
-
 @pytest.fixture(scope="session")
 def context(rendered: Path) -> dict[str, Any]:
     """agent_context() of the example bundle."""
     return context_of(rendered)
-
-
-class AgentMac(Mac):
-    """A simulated Mac that knows the rendered bundle it runs."""
-
-    def __init__(self, base: Path, dist: Path) -> None:
-        self.dist = dist
-        self.context = context_of(dist)
-        self.domain: str = self.context["domain"]
-        name = self.context["agent"]["name"]
-        self.uninstall = dist / "agent" / f"{name}-uninstall.zsh"
-        super().__init__(base, script=dist / "agent" / f"{name}.zsh")
-
-    def managed(self, **keys: Any) -> AgentMac:
-        self.set_managed(self.domain, **keys)
-        return self
-
-    def status(self) -> dict[str, Any]:
-        return self.read_plist(self.context["status_plist"]) or {}
-
-    def log_text(self, name: str = "agent.log") -> str:
-        path = self.path(f"{self.context['work_dir']}/logs/{name}")
-        return path.read_text() if path.exists() else ""
 
 
 @pytest.fixture
@@ -124,3 +102,44 @@ def mac_for(tmp_path: Path) -> Callable[[Path], AgentMac]:
 @pytest.fixture
 def mac(mac_for: Callable[[Path], AgentMac], rendered: Path) -> AgentMac:
     return mac_for(rendered)
+
+
+@pytest.fixture
+def jamf_setup(jamf_sim_factory: Callable[..., Simulator], mac_for: Callable[[Path], AgentMac],
+               rendered: Path) -> Callable[..., JamfSetup]:
+    """``jamf_setup(dist=None, version=..., toggle=True, role_privileges=None, account_privileges=None,
+    managed_id=True, updates=True)``: simulator + Mac, role/client created from the rendered JSON."""
+
+    def build(dist: Path | None = None, *, version: str = "11.12.0", toggle: bool = True,
+              role_privileges: list[str] | None = None, account_privileges: list[str] | None = None,
+              managed_id: bool = True, updates: bool = True, register: bool = True,
+              client_lifetime: int | None = None, **sim_options: Any) -> JamfSetup:
+        dist = dist or rendered
+        mac = mac_for(dist)
+        sim = jamf_sim_factory(version=version, fleet=3, clock=FileClock(mac.state / "now"), **sim_options)
+        tenant = sim.tenant(0)
+        role = json.loads((dist / "jamf" / "api-role.json").read_text())
+        client = json.loads((dist / "jamf" / "api-client.json").read_text())
+        manifest = json.loads((dist / "manifest.json").read_text())
+        client_id = secret = ""
+        if tuple(int(x) for x in version.split("-")[0].split(".")[:2]) >= (10, 49):
+            tenant.add_role(role["displayName"], role["privileges"] if role_privileges is None else role_privileges)
+            _, client_id, secret = tenant.add_client(client["displayName"], client["authorizationScopes"],
+                                                     lifetime=client_lifetime or client["accessTokenLifetimeSeconds"])
+        account = "update-agent"
+        tenant.add_account(account, CANARY, manifest["privileges"]["account"]
+                           if account_privileges is None else account_privileges)
+        jamf_id = ""
+        if register:
+            jamf_id = tenant.register_computer("C02TEST0001", "00000000-0000-4000-8000-000000000001", "mgmt-0001")
+        tenant.set_feature_toggle(toggle)
+        mac.set_jamf(version=version, jss_url=sim.base_url() + "/", recon_id=int(jamf_id or 1))
+        mac.set_bootstrap()
+        if updates:
+            mac.set_updates([mac.macos_update()])
+        if managed_id and jamf_id:
+            mac.managed(AuthJamfComputerID=jamf_id)
+        mac.env["JAMF_ENFORCER_CA_FILE"] = str(sim.ca_file)
+        return JamfSetup(sim, mac, jamf_id, client_id, secret, account, CANARY)
+
+    return build
