@@ -58,7 +58,9 @@ from ..render import HANDOVER_PLACEHOLDER, Artifact, render_all
 from . import resources as R
 from .client import (
     AmbiguousWriteError,
+    BadRequestError,
     ClientOptions,
+    ConflictError,
     JamfClient,
     JamfError,
     Secret,
@@ -156,7 +158,11 @@ class TenantResult:
         return out
 
     def status(self) -> str:
-        if self.error or any(c.action == "error" for c in self.changes):
+        if self.error:
+            return "error"
+        if self.command == "audit":  # duplicates are drift findings for audit, not errors
+            return "drift" if self.findings else "clean"
+        if any(c.action == "error" for c in self.changes):
             return "error"
         if self.command == "plan":
             return "changes" if self.pending else "in sync"
@@ -251,6 +257,9 @@ class SyncOptions:
     retire: bool = False
     settle_seconds: float = 1.0  # wait before re-reading after an ambiguous POST
     create_attempts: int = 3
+    # Jamf Cloud replication between web-app nodes takes up to 60 s (jamf-api-facts §1): how long
+    # a create refused as a duplicate waits for the existing object to become visible here.
+    replication_wait: float = 60.0
     now: Callable[[], float] = time.time
     progress: Progress | None = None
     base_dir: str | None = None  # for relative file: credential references
@@ -636,7 +645,8 @@ class TenantSync:
         if self.method != "jamf-client":
             raise SyncError(f"rotate supports agent.credential_method = 'jamf-client' only (this bundle uses "
                             f"{self.method!r})")
-        observed = self.observe(kinds=[R.CLIENT, R.POLICY], privileges=False)
+        # Scripts too: the policy update names its script by id.
+        observed = self.observe(kinds=[R.CLIENT, R.POLICY, R.SCRIPT], privileges=False)
         ctx = self.context(observed)
         clients = observed.objects.get(R.CLIENT, [])
         current = R.find_by_name(clients, self.client_name)
@@ -765,6 +775,8 @@ class _ApplyRun:
             for obj in objs:
                 self.current.setdefault((kind, fold(obj.name)), obj)
         self.passwords: dict[str, Secret] = {}
+        # Objects the plan could not resolve (duplicates) block everything that depends on them.
+        self.failed.update((c.kind, fold(c.name)) for c in result.changes if c.action == "error")
 
     # bookkeeping
     def wrote(self, write: Write) -> None:
@@ -821,9 +833,13 @@ class _ApplyRun:
                       + " which failed")
             return
         try:
-            if want.kind == R.POLICY and want.spec.get("handover"):
-                self._prepare_handover(want)
             obj = self.current.get(key)
+            if want.kind == R.POLICY and want.spec.get("handover"):
+                if self._handover_ok_now(want) and obj is not None:
+                    adapter = R.ADAPTERS[R.POLICY]
+                    if adapter.view(want, self.ctx) == adapter.remote_view(obj, self.ctx, want):
+                        return  # the client it names turned up after all (replication): nothing to issue
+                self._prepare_handover(want)
             if change.action == "update" and want.kind == R.CLIENT and obj is None:
                 self._finish_rotation(want)
                 return
@@ -856,6 +872,17 @@ class _ApplyRun:
                     obj = _find_listed(adapter, self.client, self.s.prefix, want.name) or obj
                 self._created(want, obj, "")
                 return
+            except (BadRequestError, ConflictError) as exc:
+                if not _is_duplicate(exc):
+                    raise
+                # The server has it although our read did not show it: an earlier run created it on
+                # another Jamf Cloud node and it has not replicated to ours yet.  Wait until it is
+                # visible, then treat it like any existing object.
+                found = self._await_visible(adapter, want)
+                if found is None:
+                    raise
+                self._adopt(want, found)
+                return
             except AmbiguousWriteError as exc:
                 # The client did not resend; re-read by name and decide (module docstring).
                 self.s._settle()
@@ -866,6 +893,34 @@ class _ApplyRun:
                 if attempts >= self.s.options.create_attempts:
                     raise
                 log.info("%s: %s not found after an ambiguous create; creating it again", self.s.tenant, want.label)
+
+    def _await_visible(self, adapter: R.Adapter, want: Desired) -> Remote | None:
+        waited, step = 0.0, 1.0
+        while waited < self.s.options.replication_wait:
+            step = min(step, self.s.options.replication_wait - waited)
+            self.client.options.sleep(step)
+            waited += step
+            found = _find_listed(adapter, self.client, self.s.prefix, want.name)
+            if found is not None:
+                return found
+            step *= 2
+        return None
+
+    def _adopt(self, want: Desired, obj: Remote) -> None:
+        """An object that existed although the plan did not see it: record it, update it if it differs."""
+        key = (want.kind, fold(want.name))
+        with self.lock:
+            self.current[key] = obj
+            if want.kind == R.CATEGORY:
+                self.ctx.category_ids[fold(want.name)] = obj.id
+                self.ctx.category_names[obj.id] = obj.name
+            elif want.kind == R.SCRIPT:
+                self.ctx.script_ids[fold(want.name)] = obj.id
+        adapter = R.ADAPTERS[want.kind]
+        if adapter.view(want, self.ctx) != adapter.remote_view(obj, self.ctx, want):
+            self._update(want, obj, "it existed already (not yet replicated to this node when read)")
+        else:
+            self.s._progress(f"{want.kind} {want.name} existed already (replication delay): nothing to write")
 
     def _created(self, want: Desired, obj: Remote, detail: str) -> None:
         key = (want.kind, fold(want.name))
@@ -878,14 +933,14 @@ class _ApplyRun:
                 self.ctx.script_ids[fold(want.name)] = obj.id
         self.wrote(Write(want.kind, want.name, "created", obj.id, detail))
 
-    def _update(self, want: Desired, obj: Remote) -> None:
+    def _update(self, want: Desired, obj: Remote, detail: str = "") -> None:
         adapter = R.ADAPTERS[want.kind]
         if want.kind == R.ACCOUNT:
             assert isinstance(adapter, R.AccountAdapter)
             adapter.update(self.client, obj, want, self.ctx, password=self.passwords.get(fold(want.name)))
         else:
             adapter.update(self.client, obj, want, self.ctx)
-        self.wrote(Write(want.kind, want.name, "updated", obj.id))
+        self.wrote(Write(want.kind, want.name, "updated", obj.id, detail))
 
     def _finish_rotation(self, want: Desired) -> None:
         leftover = self.s._rotation_leftover(self.observed)
@@ -897,6 +952,26 @@ class _ApplyRun:
         leftover.name = want.name
         self.current[(R.CLIENT, fold(want.name))] = leftover
         self.wrote(Write(R.CLIENT, want.name, "renamed", leftover.id, "finished an interrupted rotation"))
+
+    def _handover_ok_now(self, want: Desired) -> bool:
+        """Re-check the hand-over against what this run knows now (objects adopted meanwhile).
+
+        A client the plan could not see (not yet replicated to this node) may turn out to be the
+        one the policy already hands over: issuing new credentials then would rotate the secret
+        every Mac has saved.
+        """
+        state = self.ctx.handover.get(fold(want.name))
+        if state is None or state.state in ("ok", "issued"):
+            return state is not None and state.state == "ok"
+        objects: dict[str, list[Remote]] = {}
+        with self.lock:
+            for (kind, _), obj in self.current.items():
+                objects.setdefault(kind, []).append(obj)
+        fresh = self.s._handover_state(want, Observed(objects))
+        if fresh.state == "ok":
+            self.ctx.handover[fold(want.name)] = fresh
+            return True
+        return False
 
     def _prepare_handover(self, want: Desired) -> None:
         """Issue credentials for the credential policy unless it already hands valid ones over."""
@@ -933,6 +1008,13 @@ class _ApplyRun:
                 self.wrote(Write(R.ACCOUNT, obj.name, "password set", obj.id, f"handed to policy {want.name!r}"))
             state.values = {"account": Secret(account_want.name), "password": password}
         state.state = "issued"
+
+
+def _is_duplicate(exc: JamfError) -> bool:
+    """A create refused because the name is taken: Jamf Pro API 400 DUPLICATE_FIELD (jamf-api-facts §4),
+    Classic 409 "Duplicate name" (§6 quirk 6)."""
+    text = exc.message.lower()
+    return exc.status in (400, 409) and ("duplicate" in text or "already exists" in text)
 
 
 def _new_password(client: JamfClient) -> Secret:
