@@ -36,7 +36,6 @@ def list_roles(ctx: Ctx) -> Response:
 
 def create_role(ctx: Ctx) -> Response:
     body = ctx.json_body(bodies.API_ROLE)
-    ctx.tenant.check_role(body["displayName"], body["privileges"])
     role_id = ctx.tenant.add_role(body["displayName"], body["privileges"])
     ctx.created("role", role_id)
     return json_response(200, dict(ctx.tenant.roles[role_id]))
@@ -101,10 +100,8 @@ def list_clients(ctx: Ctx) -> Response:
 
 def create_client(ctx: Ctx) -> Response:
     body = ctx.json_body(bodies.API_INTEGRATION)
-    lifetime = body.get("accessTokenLifetimeSeconds", 1800)
-    ctx.tenant.check_client(body["displayName"], body["authorizationScopes"], lifetime)
-    client = ctx.tenant._create_client(body["displayName"].strip(), body["authorizationScopes"], lifetime,
-                                       body.get("enabled", True))
+    client = ctx.tenant.create_client(body["displayName"], body["authorizationScopes"],
+                                      body.get("accessTokenLifetimeSeconds", 1800), body.get("enabled", True))
     ctx.created("client", client["id"])
     return json_response(201, ctx.tenant.render_client(client))
 

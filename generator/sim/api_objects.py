@@ -14,6 +14,7 @@ from typing import Any
 from . import bodies, rsql
 from .context import Ctx
 from .messages import Response, fail, json_response, no_content
+from .tenant import name_taken
 
 _SCRIPT_DEFAULTS: dict[str, Any] = {
     "info": "", "notes": "", "priority": "AFTER", "categoryId": "-1", "categoryName": "",
@@ -32,7 +33,7 @@ def _unique_name(store: dict[str, dict[str, Any]], name: str, exclude: str | Non
     name = name.strip()
     if not name:
         raise fail(400, "INVALID_FIELD", "name must not be blank", field="name")
-    if any(r["name"].lower() == name.lower() and r["id"] != exclude for r in store.values()):
+    if name_taken(store.values(), name, exclude):
         raise fail(400, "DUPLICATE_FIELD", f"A {kind} named {name!r} already exists", field="name")
     return name
 

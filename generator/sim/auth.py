@@ -38,7 +38,7 @@ def _new_token(tenant: Tenant, record: dict[str, Any], lifetime: float) -> tuple
     token = secrets.token_urlsafe(40)
     expires = tenant.clock.now() + lifetime
     tenant.tokens[digest(token)] = {**record, "expires": expires}
-    if len(tenant.tokens) % 512 == 0:
+    if tenant.next_id("token") % 512 == 0:  # now and then, forget expired tokens
         now = tenant.clock.now()
         for key in [k for k, v in tenant.tokens.items() if v["expires"] <= now]:
             del tenant.tokens[key]

@@ -34,7 +34,7 @@ from urllib.parse import unquote
 from .classic_xml import child_text, decode_entities_once, ensure, merge, parse, set_text, to_bytes, to_json
 from .context import Ctx
 from .messages import XML, Response, classic_fail, json_response
-from .tenant import ACCOUNT_GROUPS, ADMIN_ACCOUNT, ModelError, normalise_privilege
+from .tenant import ACCOUNT_GROUPS, ADMIN_ACCOUNT, ModelError, name_taken, normalise_privilege
 
 MAX_NAME = 255
 _NOT_FOUND = "The server has not found anything matching the request URI"
@@ -98,7 +98,7 @@ def _check_name(store: dict[int, dict[str, Any]], name: str, exclude: int | None
         raise classic_fail(409, "Name is required")
     if len(name) > MAX_NAME:
         raise classic_fail(400, f"Name must be at most {MAX_NAME} characters")
-    if any(r["name"].lower() == name.lower() and r["id"] != exclude for r in store.values()):
+    if name_taken(store.values(), name, exclude):
         raise classic_fail(409, "Duplicate name")
     return name
 
@@ -329,8 +329,7 @@ def _apply_account(ctx: Ctx, account: dict[str, Any], root: ET.Element) -> None:
             raise classic_fail(409, "Name is required")
         if len(name) > MAX_NAME:
             raise classic_fail(400, f"Name must be at most {MAX_NAME} characters")
-        other = tenant.account_by_name(name)
-        if other is not None and other["id"] != account.get("id"):
+        if name_taken(tenant.accounts.values(), name, account.get("id")):
             raise classic_fail(409, "Duplicate name")
         account["name"] = name
     for tag, key in (("full_name", "full_name"), ("email", "email"), ("email_address", "email")):

@@ -19,6 +19,7 @@ import secrets
 import threading
 import uuid
 from collections import deque
+from collections.abc import Iterable
 from typing import Any
 
 from ..catalogue import ACCOUNT_ACTION_NAMES
@@ -44,6 +45,12 @@ class ModelError(ValueError):
     def __init__(self, status: int, code: str, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.status, self.code, self.field = status, code, field
+
+
+def name_taken(records: Iterable[dict[str, Any]], name: str, exclude: Any = None, key: str = "name") -> bool:
+    """Whether another record already has this name (case-insensitive, as Jamf's MySQL collation)."""
+    wanted = name.strip().lower()
+    return any(r[key].lower() == wanted and r["id"] != exclude for r in records)
 
 
 def digest(secret: str) -> str:
@@ -164,7 +171,7 @@ class Tenant:
                 role["privileges"] = everything
             client = next((c for c in self.clients.values() if c["displayName"] == ADMIN_CLIENT), None)
             if client is None:
-                client = self._create_client(ADMIN_CLIENT, [ADMIN_ROLE], 1800, True)
+                client = self.create_client(ADMIN_CLIENT, [ADMIN_ROLE], 1800, True)
             client["enabled"] = True
             self.admin_integration_id = client["id"]
             self.rotate_secret(client["id"])
@@ -265,7 +272,7 @@ class Tenant:
         name = name.strip()
         if not name:
             raise ModelError(400, "INVALID_FIELD", "displayName must not be blank", "displayName")
-        if any(r["displayName"].lower() == name.lower() and r["id"] != exclude_id for r in self.roles.values()):
+        if name_taken(self.roles.values(), name, exclude_id, "displayName"):
             raise ModelError(400, "DUPLICATE_FIELD", f"An API role named {name!r} already exists", "displayName")
         valid = valid_privileges()
         unknown = [p for p in privileges if p not in valid]
@@ -285,7 +292,7 @@ class Tenant:
         name = name.strip()
         if not name:
             raise ModelError(400, "INVALID_FIELD", "displayName must not be blank", "displayName")
-        if any(c["displayName"].lower() == name.lower() and c["id"] != exclude_id for c in self.clients.values()):
+        if name_taken(self.clients.values(), name, exclude_id, "displayName"):
             raise ModelError(400, "DUPLICATE_FIELD", f"An API client named {name!r} already exists", "displayName")
         missing = [s for s in scopes if self.role_by_name(s) is None]
         if missing:
@@ -294,19 +301,22 @@ class Tenant:
             raise ModelError(400, "INVALID_FIELD", "accessTokenLifetimeSeconds must be positive",
                              "accessTokenLifetimeSeconds")
 
-    def _create_client(self, name: str, scopes: list[str], lifetime: int, enabled: bool) -> dict[str, Any]:
-        client_pk = self.next_id("client")
-        client = {"id": client_pk, "displayName": name, "enabled": enabled, "accessTokenLifetimeSeconds": lifetime,
-                  "authorizationScopes": list(scopes), "clientId": str(uuid.uuid4()), "secretHash": None}
-        self.clients[client_pk] = client
-        return client
+    def create_client(self, name: str, scopes: list[str], lifetime: int, enabled: bool) -> dict[str, Any]:
+        """Create an API client without a secret yet (``appType`` NONE), as ``POST /v1/api-integrations`` does."""
+        with self.lock:
+            self.check_client(name, list(scopes), lifetime)
+            client_pk = self.next_id("client")
+            client = {"id": client_pk, "displayName": name.strip(), "enabled": enabled,
+                      "accessTokenLifetimeSeconds": lifetime, "authorizationScopes": list(scopes),
+                      "clientId": str(uuid.uuid4()), "secretHash": None}
+            self.clients[client_pk] = client
+            return client
 
     def add_client(self, name: str, role_names: list[str], lifetime: int = 300,
                    enabled: bool = True) -> tuple[int, str, str]:
         """Create an API client with a secret; returns ``(integration_id, client_id, client_secret)``."""
         with self.lock:
-            self.check_client(name, list(role_names), lifetime)
-            client = self._create_client(name.strip(), list(role_names), lifetime, enabled)
+            client = self.create_client(name, list(role_names), lifetime, enabled)
             return client["id"], client["clientId"], self.rotate_secret(client["id"])
 
     def rotate_secret(self, integration_id: int) -> str:
@@ -347,7 +357,7 @@ class Tenant:
             name = name.strip()
             if not name:
                 raise ModelError(409, "INVALID_FIELD", "Account name is required", "name")
-            if self.account_by_name(name) is not None:
+            if name_taken(self.accounts.values(), name):
                 raise ModelError(409, "DUPLICATE_FIELD", "Duplicate name", "name")
             groups: dict[str, list[str]] = {g: [] for g in ACCOUNT_GROUPS}
             for p in privileges:
