@@ -7,7 +7,9 @@ client cannot stall the accept loop.  For each request the handler resolves the 
 and otherwise applies latency and the seeded fault decision around ``app.dispatch`` (run under
 the tenant's lock).  It assigns a Jamf Cloud node from the ``jpro-ingress`` cookie, setting the
 cookie when the client has none.  Every request is logged -- method, path, redacted query,
-status, identity (client id or account name), node, fault -- never a secret, token or body.
+status, identity, node, fault -- never a secret, token or body.  The identity is the client id or
+account name behind the token, or the one a token request named *if the server knows it* (an
+unknown name may be a secret pasted into the wrong field).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from generator.sim import Clock
 from tests.sim.simclient import Api, admin
 
 
@@ -63,15 +64,16 @@ def test_auth_reports_client_privileges_and_type(jamf_sim):
     assert body["account"]["privilegesBySite"] == {"-1": ["Read Computers", "Read Scripts"]}
 
 
-def test_tokens_expire_with_the_clock(jamf_sim):
-    tenant = jamf_sim.tenant(0)
+def test_tokens_expire_with_the_clock(jamf_sim_factory):
+    sim = jamf_sim_factory(fleet=1, clock=Clock(frozen=True))
+    tenant = sim.tenant(0)
     tenant.add_role("r", ["Read Computers"])
     _, client_id, secret = tenant.add_client("short", ["r"], lifetime=60)
-    api = Api(jamf_sim).login_client(client_id, secret)
+    api = Api(sim).login_client(client_id, secret)  # expires_in 59
     assert api.get("/api/v1/computers-inventory").status_code == 200
-    jamf_sim.clock.advance(58)
+    sim.clock.advance(58)
     assert api.get("/api/v1/computers-inventory").status_code == 200
-    jamf_sim.clock.advance(2)
+    sim.clock.advance(1)
     expired = api.get("/api/v1/computers-inventory")
     assert expired.status_code == 401
     assert expired.json()["errors"][0]["code"] == "INVALID_TOKEN"
