@@ -36,7 +36,8 @@ State files (``$JAMF_ENFORCER_STUB_STATE/<name>.json``)
              "volume_owner": bool, "generated_uid": "...", "hidden": bool}}`` — dscl, id,
              diskutil, sysadminctl (which adds/removes entries), softwareupdate --stdinpass.
 ``keychain`` ``{"items": [{"keychain": "System.keychain", "service", "account", "password",
-             "label", "trusted": [...]}]}`` — security (plain and ``-i`` on stdin).
+             "label", "trusted": [...]}], "corrupt_writes": false}`` — security (plain and ``-i`` on
+             stdin); ``corrupt_writes`` makes every write store a different value.
 ``profiles`` ``{"enrolled", "dep", "mdm_server", "mdm_available", "bootstrap_supported",
              "bootstrap_escrowed", "bootstrap_valid", "eacs_preflight"}`` — profiles, mdmclient.
 ``softwareupdate`` ``{"updates": [{"label", "title", "version", "size_kib", "recommended",

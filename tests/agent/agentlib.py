@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.bundle import parse_bundle
-from generator.harness import Mac
+from generator.harness import Mac, Result
 from generator.render import agent_context
 from generator.sim import Simulator
 from generator.sim.clock import Clock
@@ -27,6 +27,13 @@ class AgentMac(Mac):
         name = self.context["agent"]["name"]
         self.uninstall = dist / "agent" / f"{name}-uninstall.zsh"
         super().__init__(base, script=dist / "agent" / f"{name}.zsh")
+
+    def run(self, args: list[str] | None = None, **kw: Any) -> Result:
+        result = super().run(args, **kw)
+        # Every command the agent uses must exist on macOS, i.e. be a stub or allow-listed here.
+        assert "command not found" not in result.stderr, result.stderr
+        assert "bad substitution" not in result.stderr and "parse error" not in result.stderr, result.stderr
+        return result
 
     def managed(self, **keys: Any) -> AgentMac:
         self.set_managed(self.domain, **keys)

@@ -146,3 +146,12 @@ def test_value_is_everything_after_the_first_equals(mac: AgentMac) -> None:
     mac.set_updates([])
     mac.run(["--auth-jamf-custom-url=https://jamf.example.com/path?a=b=c"])
     assert mac.status()["AuthJamfCustomURL"] == "https://jamf.example.com/path?a=b=c/"
+
+
+def test_off_options_save_false(mac: AgentMac) -> None:
+    mac.set_updates([])
+    mac.run(["--auth-credential-failover-to-user", "--auth-ask-user-to-save-password"])
+    assert (mac.status()["AuthCredentialFailoverToUser"], mac.status()["AuthAskUserToSavePassword"]) == ("TRUE", "TRUE")
+    mac.run(["--auth-credential-failover-to-user-off", "--auth-ask-user-to-save-password-off"])
+    assert (mac.status()["AuthCredentialFailoverToUser"], mac.status()["AuthAskUserToSavePassword"]) == ("FALSE", "FALSE")
+    assert "AuthCredentialFailoverToUser saved: FALSE" in mac.log_text("audit.log")
