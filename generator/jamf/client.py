@@ -340,7 +340,13 @@ class JamfClient:
         self.session.mount("https://", adapter)
         self.session.mount("http://", adapter)
         self.session.headers["User-Agent"] = USER_AGENT
-        self.session.verify = self.options.ca_file or True
+        # Read the environment once, not on every request: with trust_env requests looks up
+        # ~/.netrc per request and a matching entry would *replace* our bearer Authorization
+        # header with Basic auth.  Proxies and a CA bundle from the environment still apply.
+        self.session.trust_env = False
+        self.session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
+        self._verify: str | bool = (self.options.ca_file or os.environ.get("REQUESTS_CA_BUNDLE")
+                                    or os.environ.get("CURL_CA_BUNDLE") or True)
 
     def __repr__(self) -> str:
         return f"JamfClient(tenant={self.tenant!r}, base_url={self.base_url!r})"
@@ -514,10 +520,9 @@ class JamfClient:
             started = time.monotonic()
             try:
                 with self._slots:
-                    # verify= on every request: a session-level value loses to REQUESTS_CA_BUNDLE.
                     resp = self.session.request(method, url, data=data, params=params, headers=hdrs,
                                                 timeout=self.options.timeout, allow_redirects=False,
-                                                verify=self.options.ca_file or True)
+                                                verify=self._verify)
             except requests.exceptions.SSLError:
                 self._record(method, path, None, started)
                 raise UnreachableError("TLS handshake failed (certificate not trusted? pass --ca-file)",

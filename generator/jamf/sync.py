@@ -334,7 +334,8 @@ class TenantSync:
             privileges = full
         observed = Observed({k: [] for k in kinds})
         self.client.ensure_token()  # one token before the fan-out, so parallel requests share it
-        with ThreadPoolExecutor(max_workers=12, thread_name_prefix=f"observe-{self.tenant}") as pool:
+        workers = self.client.options.max_concurrency  # more threads would only wait on the client's semaphore
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"observe-{self.tenant}") as pool:
             pending: dict[Future[Any], tuple[str, str]] = {}
             # Classic work first: on a cold pool the lists' reads depend on them.
             for kind in sorted(kinds, key=lambda k: not R.ADAPTERS[k].classic):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,3 +24,14 @@ def logflush(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     table = (flush_route(), *sim_routes.routes())
     monkeypatch.setattr(sim_routes, "routes", lambda: table)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _contract(sim_session_exchanges: list[dict[str, Any]]) -> Iterator[None]:
+    """Every Jamf Pro API exchange a test in this suite makes must keep Jamf's published contract."""
+    from tests.contract.openapi import validate_recorded
+
+    start = len(sim_session_exchanges)
+    yield
+    problems = validate_recorded(sim_session_exchanges[start:])
+    assert not problems, "contract violations:\n" + "\n".join(problems[:20])
