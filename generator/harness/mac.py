@@ -163,12 +163,12 @@ class Mac:
 
     # --- running --------------------------------------------------------------------------
     def run(self, args: list[str] | None = None, *, script: Path | None = None, env: dict[str, str] | None = None,
-            stdin: str | None = None, timeout: float = 60) -> Result:
+            stdin: str | None = None, timeout: float = 60, prefix: list[str] | None = None) -> Result:
         target = script or self.script
         if target is None:
             raise ValueError("Mac.run: no script given and none set on the Mac")
         return run_script(Path(target), list(args or []), root=self.root, state=self.state,
-                          env={**self.env, **(env or {})}, stdin=stdin, timeout=timeout)
+                          env={**self.env, **(env or {})}, stdin=stdin, timeout=timeout, prefix=prefix)
 
     def calls(self) -> list[dict[str, Any]]:
         from .runner import read_calls

@@ -156,12 +156,14 @@ def harness_env(*, root: Path, state: Path, env: dict[str, str] | None = None) -
 
 
 def run_script(script: Path, args: list[str], *, root: Path, state: Path, env: dict[str, str] | None = None,
-               now: int | None = None, stdin: str | None = None, timeout: float = 60) -> Result:
+               now: int | None = None, stdin: str | None = None, timeout: float = 60,
+               prefix: list[str] | None = None) -> Result:
     """Run ``script`` with ``args`` under zsh inside the harness and collect what it did.
 
     ``root`` stands in for ``/`` (the script prefixes every path with ``$JAMF_ENFORCER_ROOT``);
     ``state`` holds the stubs' JSON configuration, the call log and the clock file.  ``now``
     sets the clock (epoch seconds) before the run; otherwise the clock keeps its value.
+    ``prefix`` wraps the shell (e.g. ``["strace", "-f", ...]`` to count processes).
     """
     # Absolute: the script runs with a private working directory.
     root, state, script = Path(root).absolute(), Path(state).absolute(), Path(script).absolute()
@@ -175,7 +177,7 @@ def run_script(script: Path, args: list[str], *, root: Path, state: Path, env: d
         clock.write_text(f"{DEFAULT_NOW}\n")
     log = Path(full_env["JAMF_ENFORCER_STUB_LOG"])
     offset = log.stat().st_size if log.exists() else 0
-    cmd = [zsh_binary(), *_interpreter_args(script), str(script), *args]
+    cmd = [*(prefix or []), zsh_binary(), *_interpreter_args(script), str(script), *args]
     started = time.monotonic()
     proc = subprocess.Popen(cmd, env=full_env, cwd=str(state / "tmp"), stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)

@@ -421,3 +421,30 @@ def test_requests_use_only_catalogued_endpoints(jamf_setup: Callable[..., JamfSe
 
 def _unused(x: Any) -> AgentMac:  # keeps the import for type checkers
     return x
+
+
+def test_legacy_push_is_not_repeated_and_fails_when_still_pending_past_the_timeout(
+        jamf_setup: Callable[..., JamfSetup], render_variant: Callable[..., Path]) -> None:
+    s = jamf_setup(render_variant(agent={"msu_workflow": "legacy"}), toggle=False)
+    assert s.mac.run([*POLICY, *s.client_args()]).returncode == 0
+    s.mac.advance(60 * 60)
+    r = s.mac.run(POLICY)
+    assert r.returncode == 0 and len(s.tenant.legacy_updates) == 1
+    assert s.mac.status()["Status"].startswith("Pending: MDM update of macOS Sequoia 15.6.1 in progress")
+    s.mac.advance(65 * 60)
+    r = s.mac.run(POLICY)
+    assert r.returncode == 1
+    assert s.mac.status()["LastMDMWorkflowResult"] == "FAILED"
+    assert "no progress for 120 minutes (started (legacy workflow))" in s.mac.log_text()
+    assert len(s.tenant.legacy_updates) == 1
+
+
+def test_legacy_push_succeeds_when_the_update_is_gone(jamf_setup: Callable[..., JamfSetup],
+                                                      render_variant: Callable[..., Path]) -> None:
+    s = jamf_setup(render_variant(agent={"msu_workflow": "legacy"}), toggle=False)
+    s.mac.run([*POLICY, *s.client_args()])
+    s.mac.set_updates([])  # installed by MDM, the Mac restarted
+    s.mac.advance(60 * 60)
+    assert s.mac.run(POLICY).returncode == 0
+    assert s.mac.status()["LastMDMWorkflowResult"] == "SUCCESS"
+    assert s.mac.status()["Status"] == "Idle: no macOS update pending"
