@@ -643,6 +643,16 @@ class TenantSync:
     # --- rotate -----------------------------------------------------------------------------
     def _rotate(self, retire: bool) -> TenantResult:
         result = TenantResult(self.tenant, "rotate")
+        try:
+            return self._rotate_steps(result, retire)
+        except (SyncError, JamfError, DuplicateError) as exc:
+            if not result.writes:
+                raise
+            # Keep what was already written in the report: it matters most when a step failed.
+            result.error = _one_line(self.client, exc)
+            return result
+
+    def _rotate_steps(self, result: TenantResult, retire: bool) -> TenantResult:
         if self.method != "jamf-client":
             raise SyncError(f"rotate supports agent.credential_method = 'jamf-client' only (this bundle uses "
                             f"{self.method!r})")
@@ -665,9 +675,13 @@ class TenantSync:
             pending = rotations[0]
             started = self._rotation_of(pending.name)
             assert started is not None
+            if policy is not None and self._handed_client_id(policy_want, policy) != pending.data.get("clientId"):
+                # An earlier rotate stopped between creating the client and handing it over: resume.
+                self._hand_over(result, ctx, pending, policy_want, policy)
+                return result
             age_days = (self.options.now() - started.timestamp()) / 86400
             if retire or (grace > 0 and age_days >= grace):
-                self._retire(result, current, pending, policy)
+                self._retire(result, current, pending, policy_want, policy)
             else:
                 until = "rotate --retire" if grace == 0 else f"{grace} days have passed ({grace - age_days:.1f} to go)"
                 result.notes.append(f"rotation to {pending.name!r} pending since {started:%Y-%m-%d %H:%M} UTC; the old "
@@ -697,33 +711,54 @@ class TenantSync:
                                 "run rotate again") from None
             new = found
         result.writes.append(Write(R.CLIENT, name, "created", new.id, f"same role(s) as {self.client_name!r}"))
-        client_id, secret = adapter.issue_credentials(self.client, new)
-        result.writes.append(Write(R.CLIENT, name, "credentials issued", new.id))
-        ctx.handover[fold(policy_want.name)] = HandoverState(
-            "issued", values={"client_id": Secret(client_id), "client_secret": secret})
-        pol = R.ADAPTERS[R.POLICY]
-        pol.update(self.client, policy, policy_want, ctx)
-        result.writes.append(Write(R.POLICY, policy.name, "updated", policy.id, "hands over the new API client"))
-        assert isinstance(pol, R.PolicyAdapter)
-        pol.flush_log(self.client, policy)
-        result.writes.append(Write(R.POLICY, policy.name, "log flushed", policy.id,
-                                   "every Mac re-runs the credential policy and saves the new client"))
+        self._hand_over(result, ctx, new, policy_want, policy)
         until = "rotate --retire" if grace == 0 else f"rotate --retire, or the first rotate after {grace} days"
         result.notes.append(f"{self.client_name!r} stays enabled so Macs that have not re-run the policy keep working; "
                             f"it is disabled and deleted by {until}")
         return result
 
-    def _retire(self, result: TenantResult, current: Remote | None, pending: Remote, policy: Remote | None) -> None:
+    def _handed_client_id(self, policy_want: Desired, policy: Remote) -> str:
+        key = next((k for k, v in policy_want.spec["handover"].items() if v == "client_id"), "parameter4")
+        scripts = policy.data.get("scripts") or []
+        return scripts[0]["parameters"].get(key, "").partition("=")[2] if scripts else ""
+
+    def _hand_over(self, result: TenantResult, ctx: Context, new: Remote, policy_want: Desired, policy: Remote) -> None:
+        """New credentials for ``new`` into the credential policy, then flush the policy's log.
+
+        A failure here leaves the old client working (it stays enabled); the next ``rotate``
+        resumes from the hand-over.
+        """
         adapter = R.ADAPTERS[R.CLIENT]
         assert isinstance(adapter, R.ClientAdapter)
-        handed = ""
-        policy_want = next((p for p in self._wanted(R.POLICY) if p.spec.get("handover")), None)
-        if policy is not None and policy_want is not None and policy.data.get("scripts"):
-            key = next((k for k, v in policy_want.spec["handover"].items() if v == "client_id"), "parameter4")
-            handed = policy.data["scripts"][0]["parameters"].get(key, "").partition("=")[2]
+        try:
+            client_id, secret = adapter.issue_credentials(self.client, new)
+        except AmbiguousWriteError:
+            raise SyncError(f"issuing credentials for {new.name!r} got no answer; the old client still works; "
+                            "run rotate again to resume") from None
+        result.writes.append(Write(R.CLIENT, new.name, "credentials issued", new.id))
+        ctx.handover[fold(policy_want.name)] = HandoverState(
+            "issued", values={"client_id": Secret(client_id), "client_secret": secret})
+        pol = R.ADAPTERS[R.POLICY]
+        assert isinstance(pol, R.PolicyAdapter)
+        pol.update(self.client, policy, policy_want, ctx)
+        result.writes.append(Write(R.POLICY, policy.name, "updated", policy.id, "hands over the new API client"))
+        try:
+            pol.flush_log(self.client, policy)
+        except JamfError as exc:
+            raise SyncError(f"the credential policy hands over the new client but flushing its log failed ({exc}); "
+                            "flush the policy's logs in Jamf Pro before retiring the old client, or Macs that do not "
+                            "re-run it lose access") from None
+        result.writes.append(Write(R.POLICY, policy.name, "log flushed", policy.id,
+                                   "every Mac re-runs the credential policy and saves the new client"))
+
+    def _retire(self, result: TenantResult, current: Remote | None, pending: Remote, policy_want: Desired,
+                policy: Remote | None) -> None:
+        adapter = R.ADAPTERS[R.CLIENT]
+        assert isinstance(adapter, R.ClientAdapter)
+        handed = self._handed_client_id(policy_want, policy) if policy is not None else ""
         if handed != str(pending.data.get("clientId") or ""):
             raise SyncError(f"the credential policy does not hand over {pending.name!r}; refusing to retire the old "
-                            "client (run apply, or rotate again after deleting the rotation client)")
+                            "client (run rotate again to resume the hand-over)")
         if current is not None:
             if current.data.get("enabled"):
                 adapter.put(self.client, current, enabled=False)

@@ -133,18 +133,43 @@ def test_the_grace_period_retires_the_old_client_at_a_later_rotate(jamf_sim: Sim
     assert [w.action for w in done.writes] == ["disabled", "deleted", "renamed"]
 
 
-def test_retire_refuses_when_the_policy_does_not_hand_over_the_new_client(rig: Rig, logflush: None) -> None:
+def test_retire_never_removes_the_client_the_policy_still_hands_over(rig: Rig, logflush: None) -> None:
     rig.run("apply")
     before = policy_params(rig.sim, "Save update credentials")
     rig.run("rotate")
+    after = policy_params(rig.sim, "Save update credentials")
     for policy in rig.sim.tenant(0).policies.values():  # someone restored the old parameters by hand
         if "credentials" in policy["name"]:
-            after = policy_params(rig.sim, "Save update credentials")
             policy["xml"] = policy["xml"].replace(after["parameter4"], before["parameter4"])
-    ts = rig.sync()
-    with pytest.raises(SyncError, match="does not hand over"):
-        ts.rotate(retire=True)
+    # --retire first resumes the hand-over (new secret for the rotation client, policy, flush) and
+    # keeps the old client; only the next --retire removes it.
+    resumed = rig.run("rotate", retire=True)
+    assert [w.action for w in resumed.writes] == ["credentials issued", "updated", "log flushed"]
     assert any(c["displayName"] == CLIENT and c["enabled"] for c in rig.sim.tenant(0).clients.values())
+    assert policy_params(rig.sim, "Save update credentials")["parameter4"] == after["parameter4"]
+    assert [w.action for w in rig.run("rotate", retire=True).writes] == ["disabled", "deleted", "renamed"]
+
+
+def test_a_rotation_interrupted_before_the_hand_over_is_resumed(rig: Rig, logflush: None) -> None:
+    rig.run("apply")
+    t = rig.sim.tenant(0)
+    t.create_client(f"{CLIENT} (rotation 2030-01-01T00:00:00Z)", [ROLE], 300, True)  # created, never handed over
+    before = policy_params(rig.sim, "Save update credentials")
+    result = rig.run("rotate")
+    assert [(w.kind, w.action) for w in result.writes] == [(R.CLIENT, "credentials issued"), (R.POLICY, "updated"),
+                                                           (R.POLICY, "log flushed")]
+    after = policy_params(rig.sim, "Save update credentials")
+    assert after != before and token_for(rig.sim, after) == 200 and token_for(rig.sim, before) == 200
+
+
+def test_a_failed_flush_is_reported_and_the_old_client_kept(jamf_sim: Simulator, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    rig = make_rig(jamf_sim, tmp_path, monkeypatch)
+    rig.run("apply")  # no logflush fixture: the flush endpoint answers 404
+    result = rig.run("rotate")
+    assert "flushing its log failed" in result.error and "before retiring the old client" in result.error
+    assert [w.action for w in result.writes] == ["created", "credentials issued", "updated"]  # listed anyway
+    assert any(c["displayName"] == CLIENT and c["enabled"] for c in jamf_sim.tenant(0).clients.values())
 
 
 def test_an_interrupted_retire_is_finished_by_apply(rig: Rig, logflush: None) -> None:

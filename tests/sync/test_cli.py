@@ -134,3 +134,21 @@ def test_no_secret_reaches_logs_exceptions_or_output(jamf_sim: Simulator, tmp_pa
     haystack = logged + "\n".join(outputs)
     for canary in canaries:
         assert canary not in haystack
+
+
+def test_one_unreachable_tenant_does_not_stop_the_others(jamf_sim_factory, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    sim = jamf_sim_factory(tenants=2, fleet=0)
+    export_admin(sim, monkeypatch, 2)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    text = bundle_text(sim, 2).replace(sim.base_url(1), f"https://127.0.0.1:{port}")
+    bundle = str(write_bundle(tmp_path, text))
+    code, out, _ = cli("apply", bundle, "--tenant", "all", "--ca-file", sim.ca_file)
+    assert code == 1
+    assert "t0: 23 written, 0 failed" in out and "t1: ERROR:" in out and "cannot connect" in out
+    rows = {line.split()[0]: line.split()[1] for line in out.split("\n\n")[-1].splitlines()[1:]}
+    assert rows == {"t0": "ok", "t1": "error"}

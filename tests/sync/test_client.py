@@ -433,3 +433,16 @@ def test_error_messages_are_scrubbed_of_known_secrets() -> None:
             make().request("POST", "/api/v1/scripts", body={"name": "x"})
         assert "s3cret-value" not in str(info.value) and "tok-abc-123" not in str(info.value)
         assert "<secret>" in str(info.value)
+
+
+def test_a_netrc_entry_never_replaces_the_bearer_header(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine jamf.example.test login someone password netrc-pass\n", encoding="utf-8")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with responses.RequestsMock() as rsps:
+        token_ok(rsps)
+        rsps.add(responses.GET, BASE + "/api/v1/scripts", json={"totalCount": 0, "results": []})
+        make().get_json("/api/v1/scripts")
+        assert rsps.calls[1].request.headers["Authorization"] == "Bearer tok-abc-123"
