@@ -54,7 +54,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 import urllib3
@@ -531,6 +531,9 @@ class JamfClient:
                 self._record(method, path, None, started)
                 sent = not _never_sent(exc)
                 what = _transport_reason(exc)
+                if _unknown_host(exc):  # waiting will not make a name resolve: fail at once
+                    raise UnreachableError(f"unknown host {urlsplit(self.base_url).hostname!r} (DNS lookup failed)",
+                                           tenant=self.tenant, method=method, path=path) from None
                 if sent and not idempotent:
                     raise AmbiguousWriteError(f"{what}; the write may have been applied and is not resent",
                                               tenant=self.tenant, method=method, path=path) from None
@@ -683,6 +686,11 @@ def _never_sent(exc: requests.exceptions.RequestException) -> bool:
         reason = getattr(exc.args[0], "reason", None) if exc.args else None
         return isinstance(reason, urllib3.exceptions.NewConnectionError | urllib3.exceptions.ConnectTimeoutError)
     return False
+
+
+def _unknown_host(exc: requests.exceptions.RequestException) -> bool:
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, urllib3.exceptions.NameResolutionError)
 
 
 def _transport_reason(exc: requests.exceptions.RequestException) -> str:

@@ -294,7 +294,6 @@ class TenantSync:
         self.method = spec.agent["credential_method"]
         self.prefix = spec.jamf["name_prefix"]
         self.client_name = spec.object_name(spec.jamf["api_client"])
-        self._lock = threading.Lock()
 
     # --- helpers ----------------------------------------------------------------------------
     def _progress(self, message: str) -> None:
@@ -306,9 +305,10 @@ class TenantSync:
 
     def _ours(self, kind: str, name: str) -> bool:
         """Carries this bundle's prefix (what prune and audit may touch)."""
+        # Case-insensitive, like the server's own name matching (and its RSQL filters).
         if kind == R.ACCOUNT:
-            return name.startswith(self.prefix.replace(" ", "-") + "-")
-        return name.startswith(self.prefix + " ")
+            return fold(name).startswith(fold(self.prefix.replace(" ", "-") + "-"))
+        return fold(name).startswith(fold(self.prefix) + " ")
 
     def _kinds(self, full: bool) -> list[str]:
         kinds = [R.CATEGORY, R.SCRIPT, R.EA, R.PROFILE, R.POLICY]
@@ -1060,7 +1060,8 @@ def _new_password(client: JamfClient) -> Secret:
 
 
 def _one_line(client: JamfClient, exc: BaseException) -> str:
-    return client.scrub(" ".join(str(exc).split()))
+    # Results already carry the tenant: drop the exception's own "<tenant>: " prefix.
+    return client.scrub(" ".join(str(exc).split())).removeprefix(f"{client.tenant}: ")
 
 
 def render_view(view: dict[str, Any]) -> list[str]:

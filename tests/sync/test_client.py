@@ -446,3 +446,12 @@ def test_a_netrc_entry_never_replaces_the_bearer_header(tmp_path: Path, monkeypa
         rsps.add(responses.GET, BASE + "/api/v1/scripts", json={"totalCount": 0, "results": []})
         make().get_json("/api/v1/scripts")
         assert rsps.calls[1].request.headers["Authorization"] == "Bearer tok-abc-123"
+
+
+def test_an_unknown_host_fails_at_once_without_retries() -> None:
+    clock = Clock()
+    client = JamfClient("https://jamf-enforcer-test.invalid", ClientCredentials("cid", Secret("s3cret-value")),
+                        tenant="t", options=ClientOptions(sleep=clock.sleep, now=clock.now, timeout=5))
+    with pytest.raises(UnreachableError, match="unknown host 'jamf-enforcer-test.invalid'"):
+        client.get_json("/api/v1/scripts")
+    assert client.stats.total == 1 and clock.slept == []
