@@ -1065,7 +1065,7 @@ def _one_line(client: JamfClient, exc: BaseException) -> str:
 
 
 def render_view(view: dict[str, Any]) -> list[str]:
-    """A view as diff-friendly lines: one key per line, multi-line text indented below its key."""
+    """A view as diff-friendly lines: one key per line, list items and multi-line text indented below it."""
     lines: list[str] = []
     for key, value in view.items():
         if isinstance(value, str) and "\n" in value:
@@ -1074,6 +1074,9 @@ def render_view(view: dict[str, Any]) -> list[str]:
         elif isinstance(value, dict):
             lines.append(f"{key}:" + ("" if value else " {}"))
             lines.extend(f"    {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in value.items())
+        elif isinstance(value, list):  # one item per line: a changed privilege is one diff line
+            lines.append(f"{key}:" + ("" if value else " []"))
+            lines.extend(f"    - {json.dumps(v, ensure_ascii=False)}" for v in value)
         else:
             lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
     return lines

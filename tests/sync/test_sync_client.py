@@ -452,6 +452,6 @@ def test_an_unknown_host_fails_at_once_without_retries() -> None:
     clock = Clock()
     client = JamfClient("https://jamf-enforcer-test.invalid", ClientCredentials("cid", Secret("s3cret-value")),
                         tenant="t", options=ClientOptions(sleep=clock.sleep, now=clock.now, timeout=5))
-    with pytest.raises(UnreachableError, match="unknown host 'jamf-enforcer-test.invalid'"):
+    with pytest.raises(UnreachableError, match=r"unknown host 'jamf-enforcer-test\.invalid'"):
         client.get_json("/api/v1/scripts")
     assert client.stats.total == 1 and clock.slept == []
