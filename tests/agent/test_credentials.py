@@ -57,16 +57,19 @@ def test_local_account_problems_save_nothing(mac: AgentMac, problem: str, messag
 
 def test_macos_12_and_11_install_forms(mac: AgentMac) -> None:
     mac.add_user("updater", "pw")
-    mac.set_updates([mac.macos_update()])
-    mac.set_system(product_version="12.7.6")
+    mac.set_updates([mac.macos_update("12.7.6", "21H1320", "Monterey")])
+    mac.set_system(product_version="12.7.5")
     r = mac.run([*POLICY, "--auth-local-account=updater", "--auth-local-password=pw"])
     # macOS 12: --stdinpass takes the password as an argument (documented in the script header).
     assert install_calls(r)[0]["argv"][-3:] == ["updater", "--stdinpass", "pw"]
-    mac.set_updates([mac.macos_update()])
-    mac.set_system(product_version="11.7.10", arch="i386")
+    # macOS 11 takes no credentials; a blank line goes to stdin.
+    mac.set_updates([mac.macos_update("11.7.10", "20G1427", "Big Sur")])
+    mac.set_system(product_version="11.7.9", arch="arm64")
     mac.advance(86400)
     r = mac.run(POLICY)
-    assert install_calls(r)[0]["argv"] == ["--install", LABEL, "--restart", "--agree-to-license"]
+    assert install_calls(r)[0]["argv"] == ["--install", "macOS Big Sur 11.7.10-20G1427", "--restart",
+                                           "--agree-to-license"]
+    assert install_calls(r)[0]["stdin"] is False  # the stub reads stdin only for --stdinpass
 
 
 def test_service_account_is_created_hidden_saved_and_deleted(mac: AgentMac) -> None:

@@ -172,3 +172,10 @@ def test_uninstall_removes_credentials_service_account_status_logs_and_lock(mac:
     assert mac.files() == ["/Library/Preferences/com.jamfsoftware.jamf.plist"]
     # Idempotent: a second run finds nothing and succeeds.
     assert mac.run([], script=mac.uninstall).returncode == 0
+
+
+def test_major_upgrades_are_not_targets(mac: AgentMac) -> None:
+    intel(mac).set_updates([mac.macos_update("26.1", "25B78", "Tahoe"), mac.macos_update()])
+    mac.run(POLICY)
+    assert installs(mac) == [LABEL]
+    assert "not a target: macOS Tahoe 26.1 is a major upgrade from macOS 15.1" in mac.log_text()

@@ -266,6 +266,7 @@ def test_client_method_needs_jamf_pro_10_49(jamf_setup: Callable[..., JamfSetup]
     assert r.returncode == 2
     assert "--auth-jamf-client needs Jamf Pro 10.49 or later: the jamf binary reports 10.48.0" in s.mac.log_text()
     assert s.mac.keychain() == [] and s.requests() == []
+    assert s.mac.status() == {}, "nothing saved: not even the status plist"
 
 
 def test_account_method_on_10_48_and_the_10_49_warning(jamf_setup: Callable[..., JamfSetup]) -> None:
@@ -283,6 +284,7 @@ def test_wrong_secret_fails_validation_and_saves_nothing(jamf_setup: Callable[..
     r = s.mac.run([*POLICY, f"--auth-jamf-client={s.client_id}", "--auth-jamf-secret=wrong"])
     assert r.returncode == 1
     assert "Jamf Pro rejected the API client credentials (HTTP 401)" in s.mac.log_text()
+    assert ("POST", "/api/v1/auth/invalidate-token", 401) not in s.requests()
     assert s.mac.keychain() == []
     assert s.mac.status()["Status"] == "Error: the new credential failed validation; nothing was saved"
 
@@ -290,6 +292,7 @@ def test_wrong_secret_fails_validation_and_saves_nothing(jamf_setup: Callable[..
 def test_macos_below_11_5_validates_and_saves_but_does_not_push(jamf_setup: Callable[..., JamfSetup]) -> None:
     s = jamf_setup()
     s.mac.set_system(product_version="11.4", build_version="20F71")
+    s.mac.set_updates([s.mac.macos_update("11.7.10", "20G1427", "Big Sur")])
     r = s.mac.run([*POLICY, *s.client_args()])
     assert s.mac.status()["SavedCredentialMethod"] == "JAMF_CLIENT"
     assert s.tenant.plans == {}
@@ -340,6 +343,7 @@ def test_bootstrap_validity_on_13_3_and_later(jamf_setup: Callable[..., JamfSetu
     assert r.returncode == 1
     old = jamf_setup()
     old.mac.set_system(product_version="13.2.1")
+    old.mac.set_updates([old.mac.macos_update("13.7.8", "22H730", "Ventura")])
     old.mac.set_bootstrap(valid=False)
     assert old.mac.run([*POLICY, *old.client_args()]).returncode == 0
     assert old.mac.status()["BootstrapTokenEscrow"] == "ESCROWED"  # no local validity check before 13.3
@@ -448,3 +452,11 @@ def test_legacy_push_succeeds_when_the_update_is_gone(jamf_setup: Callable[..., 
     assert s.mac.run(POLICY).returncode == 0
     assert s.mac.status()["LastMDMWorkflowResult"] == "SUCCESS"
     assert s.mac.status()["Status"] == "Idle: no macOS update pending"
+
+
+def test_token_of_a_credential_that_failed_validation_is_invalidated(jamf_setup: Callable[..., JamfSetup]) -> None:
+    s = jamf_setup(role_privileges=["Read Computers"])
+    r = s.mac.run([*POLICY, *s.client_args()])
+    assert r.returncode == 1
+    assert [(m, p) for m, p, _ in s.requests()][-1] == ("POST", "/api/v1/auth/invalidate-token")
+    assert s.requests()[-1][2] == 204
