@@ -17,10 +17,10 @@ What it guarantees (each rule has bitten a peer tool; see docs/peer-lessons.md):
 * **Retries.**  429 is retried for every method, honouring ``Retry-After`` (the request was
   not applied).  500/502/503/504 and dropped connections are retried with exponential backoff
   and jitter for reads and idempotent writes (GET, PUT, DELETE).  A POST that may have been
-  applied (dropped connection after sending, read timeout, 502, 504) is **never resent**: the
-  client raises ``AmbiguousWriteError`` and the caller re-reads by name before deciding
+  applied (dropped connection after sending, read timeout, 500, 502, 504) is **never resent**:
+  the client raises ``AmbiguousWriteError`` and the caller re-reads by name before deciding
   (jamf-cli #392 retried timed-out writes and made duplicates; TF #464).  A POST answered 503
-  or 500 was refused before it was applied, so it is retried like a read.  ``sleep`` and
+  was refused before it was applied, so it is retried like a read.  ``sleep`` and
   ``now`` are injectable, so tests (and the simulator's clock) cost no real time.
 * **Secrets never leak.**  Client secrets, passwords and bearer tokens live in ``Secret``
   objects whose ``repr``/``str`` are ``<secret>``; they never reach a log record, an exception
@@ -67,10 +67,11 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"jamf-enforcer/{__version__}"
 PAGE_SIZE = 1000  # Jamf's documented default is 100; bigger pages mean fewer round trips (max 2000).
 RETRY_IDEMPOTENT = frozenset({500, 502, 503, 504})
-# A POST answered 500 or 503 was not applied (Jamf refused it before the write); 502/504 come
-# from the load balancer and say nothing about whether the web app applied the write.
-RETRY_POST = frozenset({500, 503})
-AMBIGUOUS_POST = frozenset({502, 504})
+# A POST answered 503 was refused before it reached the web app, so it is retried.  502/504 come
+# from the load balancer and say nothing about whether the web app applied the write, and a 500
+# may come after a commit: those are never resent (the caller re-reads by name).
+RETRY_POST = frozenset({503})
+AMBIGUOUS_POST = frozenset({500, 502, 504})
 
 
 # --- secrets ------------------------------------------------------------------------------
@@ -520,6 +521,7 @@ class JamfClient:
             started = time.monotonic()
             try:
                 with self._slots:
+                    started = time.monotonic()  # the exchange's own time, not the wait for a slot
                     resp = self.session.request(method, url, data=data, params=params, headers=hdrs,
                                                 timeout=self.options.timeout, allow_redirects=False,
                                                 verify=self._verify)
@@ -558,7 +560,7 @@ class JamfClient:
                     self.options.sleep(wait)
                 continue
             if not idempotent and status in AMBIGUOUS_POST:
-                raise AmbiguousWriteError(f"HTTP {status} from the gateway; the write may have been applied "
+                raise AmbiguousWriteError(f"HTTP {status}; the write may have been applied "
                                           "and is not resent", tenant=self.tenant, method=method, path=path,
                                           status=status)
             retryable = RETRY_IDEMPOTENT if idempotent else RETRY_POST
