@@ -516,6 +516,8 @@ class TenantSync:
         ctx = self.context(observed)
         result.changes = self.compute_plan(observed, ctx, prune=prune)
         self._check_privileges(observed, result, fatal=False)
+        if result.notes and "unknown to this Jamf Pro" in result.notes[-1]:
+            result.error = result.notes.pop()  # apply would refuse: the plan is an error (exit 1), diff kept
         return result
 
     # --- privileges -------------------------------------------------------------------------

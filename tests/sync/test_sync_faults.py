@@ -62,12 +62,13 @@ def test_a_privilege_unknown_to_the_server_stops_apply_before_any_write(rig: Rig
         ts.apply()
     assert "'Read Unicorns'" in str(info.value) and "11.12.0" in str(info.value)
     assert rig.writes_in_log() == []
-    # plan reports it as a note instead of failing.
-    note = rig.sync()
-    for want in note.desired:
+    # plan shows the diff and reports the error (exit 1), since apply would refuse.
+    planner = rig.sync()
+    for want in planner.desired:
         if want.kind == R.ROLE:
             want.spec["privileges"] = [*want.spec["privileges"], "Read Unicorns"]
-    assert any("Read Unicorns" in n for n in note.plan().notes)
+    plan = planner.plan()
+    assert "Read Unicorns" in plan.error and plan.status() == "error" and plan.pending
 
 
 def test_duplicates_by_name_are_refused_and_the_rest_is_applied(rig: Rig) -> None:
