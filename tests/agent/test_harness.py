@@ -200,3 +200,31 @@ def test_relative_script_paths_work_from_any_directory(box: Mac, monkeypatch: py
     (box.base / "rel.zsh").write_text("#!/bin/zsh --no-rcs\nprint ok\n")
     monkeypatch.chdir(box.base)
     assert box.run([], script=Path("rel.zsh")).stdout == "ok\n"
+
+
+def test_jamf_profiles_mdmclient_and_account_stubs(box: Mac) -> None:
+    box.set_jamf(version="11.12.0-t1725380820", recon_id=42)
+    box.set_bootstrap(escrowed=False)
+    box.add_user("admin", "admin-pw", admin=True)
+    box.configure(parent_process="/usr/local/jamf/bin/jamf")
+    r = sh(box, "jamf -version; jamf recon; jamf checkJSSConnection -retry 1; print rc=$?\n"
+                "profiles status -type bootstraptoken; profiles status -type enrollment\n"
+                "mdmclient QueryDeviceInformation\n"
+                "sysadminctl -addUser svc -password pw -UID 502 -GID 20 -adminUser admin -adminPassword admin-pw\n"
+                "id -u svc; id 503; print rc=$?; diskutil apfs listcryptousers /\n"
+                "profiles install -type bootstraptoken -user admin -password admin-pw\n"
+                "profiles status -type bootstraptoken; sysadminctl -deleteUser svc; id -u svc; print rc=$?\n"
+                "uuidgen; ps -o comm= -p $PPID")
+    out = r.stdout
+    assert out.startswith("version=11.12.0-t1725380820\n")
+    assert "<computer_id>42</computer_id>" in out and "The JSS is available.\nrc=0" in out
+    assert "profiles: Bootstrap Token supported on server: YES\nprofiles: Bootstrap Token escrowed to server: NO" in out
+    assert "MDM server: https://jamf.example.com/mdm/ServerURL" in out
+    assert 'EACSPreflight = "success";' in out
+    assert "502\n" in out and "rc=1" in out  # id 503: no such user
+    assert out.count("Volume Owner: Yes") == 2  # admin, and svc created with admin's secure token
+    assert "profiles: Bootstrap Token escrowed to server: YES" in out
+    assert "Creating user record svc" in r.stderr and "id: svc: no such user" in r.stderr
+    lines = out.strip().splitlines()
+    assert lines[-1] == "/usr/local/jamf/bin/jamf"
+    assert lines[-2] == lines[-2].upper() and len(lines[-2]) == 36
