@@ -15,6 +15,7 @@ import typer
 
 from . import __version__
 from .bundle import BundleError
+from .jamf.commands import register as register_sync_commands
 
 app = typer.Typer(
     name="jamf-enforcer",
@@ -126,17 +127,9 @@ def sim(
         raise fail(str(exc)) from None
 
 
-def _register_sync_commands() -> None:
-    # plan / apply / audit / rotate live with the Jamf client; registering them here keeps this
-    # module free of HTTP code.
-    try:
-        from .jamf.commands import register
-    except ImportError:
-        return
-    register(app, fail)
-
-
-_register_sync_commands()
+# plan / apply / audit / rotate live with the Jamf client; registering them there keeps this
+# module free of HTTP code.
+register_sync_commands(app, fail)
 
 
 def main() -> None:

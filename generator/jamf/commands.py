@@ -23,13 +23,14 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from ..bundle import BundleError, load_bundle
-from .client import CredentialError
-from .sync import Progress, SyncOptions, TenantResult, run_tenants, select_tenants
+
+if TYPE_CHECKING:  # the HTTP stack is imported only when a sync command runs: render stays fast
+    from .sync import TenantResult
 
 BundleArg = Annotated[Path, typer.Argument(help="bundle.toml, or a folder holding one.")]
 TenantOpt = Annotated[str, typer.Option("--tenant", "-t", help="A tenant name from the bundle, 'all', or a glob such as 'prod-*'.")]
@@ -83,6 +84,9 @@ class _Progress:
 def _run(command: str, bundle: Path, tenant: str, output: str, ca_file: Path | None,
          fail: Callable[[str, int], typer.Exit], *, prune: bool = False, retire: bool = False,
          dry_run: bool = False) -> list[TenantResult]:
+    from .client import CredentialError
+    from .sync import SyncOptions, run_tenants, select_tenants
+
     if output not in ("text", "json"):
         raise fail(f"--output: expected text or json, got {output!r}", 1)
     try:
@@ -247,4 +251,4 @@ def register(app: typer.Typer, fail: Callable[[str, int], typer.Exit]) -> None:
         raise typer.Exit(_emit("rotate", results, output))
 
 
-__all__ = ["Progress", "exit_code", "format_text", "register"]
+__all__ = ["exit_code", "format_text", "register"]

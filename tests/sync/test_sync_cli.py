@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from generator.cli import app
 from generator.jamf import client as client_module
-from generator.jamf import commands, sync
+from generator.jamf import sync
 from generator.jamf.client import ClientOptions
 from generator.sim import Simulator
 from tests.sync.helpers import bundle_text, export_admin, policy_params, write_bundle
@@ -26,10 +26,13 @@ runner = CliRunner()
 def _plain_progress_and_no_waiting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CI", "1")  # plain progress lines, as in a pipeline
 
-    def options(**kw: Any) -> sync.SyncOptions:  # retries back off without real waiting
-        return sync.SyncOptions(client_options=ClientOptions(sleep=lambda _s: None), **kw)
+    real_options = sync.SyncOptions
 
-    monkeypatch.setattr(commands, "SyncOptions", options)
+    def options(**kw: Any) -> sync.SyncOptions:  # retries back off without real waiting
+        return real_options(client_options=ClientOptions(sleep=lambda _s: None), **kw)
+
+    # commands imports SyncOptions from sync when a command runs (render stays free of HTTP code).
+    monkeypatch.setattr(sync, "SyncOptions", options)
 
 
 def cli(*args: str) -> tuple[int, str, str]:
