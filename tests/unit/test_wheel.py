@@ -31,6 +31,10 @@ def test_wheel_installed_in_a_fresh_venv_renders(tmp_path):
 
     for art in render_all(load_bundle(ROOT / "examples" / "bundle.toml")):
         assert (work / "dist" / art.path).read_bytes() == art.content, art.path
+    # validate runs the EAs under the packaged macOS harness: its stubs must survive the wheel.
+    proc = subprocess.run([str(env_dir / "bin" / "jamf-enforcer"), "validate", "dist"],
+                          cwd=work, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     located = subprocess.run([str(python), "-c", "import generator; print(generator.__file__)"],
                              capture_output=True, text=True, check=True, cwd=work).stdout
     assert str(ROOT) not in located
