@@ -47,7 +47,7 @@ PORTABILITY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bfind\b.*\s-printf\b", "'find -printf' is GNU-only"),
         (r"\b(cp|mv|rm|mkdir|ln)\s+--[a-z]", "GNU long options on coreutils"),
         (r"\bmktemp\s+--", "GNU 'mktemp --' long options"),
-        (r"\btimeout\s+\d", "'timeout' does not exist on macOS"),
+        (r"(?<![-\w])timeout\s+\d", "'timeout' does not exist on macOS"),
         (r"\bgrep\s+.*--include\b", "GNU grep --include"),
         (r"\bhead\s+-n\s*-\d", "'head -n -N' is GNU-only"),
         (r"\bseq\s+-[fsw]", "GNU seq options"),

@@ -57,6 +57,7 @@ def test_clean_render_has_no_findings(clean_dist):
         ("mapfile -t lines < f", True, "bash 4"),
         ("x=${name,,}", True, "bash 4"),
         ("cmd &>> log", True, "bash 4"),
+        ("timeout 5 curl url", False, "timeout"),
     ],
 )
 def test_portability_rules_catch_gnu_and_bash4_habits(line, bash, needle):
@@ -67,7 +68,8 @@ def test_portability_rules_catch_gnu_and_bash4_habits(line, bash, needle):
 @pytest.mark.parametrize(
     "line",
     ["sed -i '' -e 's/a/b/' file", "sed -i.bak 's/a/b/' f", "date -j -f '%Y' 2026 +%s", "base64 --decode",
-     "# date -d is GNU-only, so we use strftime", "typeset -A map  # zsh has associative arrays"],
+     "# date -d is GNU-only, so we use strftime", "typeset -A map  # zsh has associative arrays",
+     "curl --connect-timeout 10 --max-time 30 url"],
 )
 def test_portable_forms_pass(line):
     assert portability_findings("s.zsh", line + "\n", bash=False) == []
