@@ -25,6 +25,7 @@ Jamf's behaviours reproduced here:
 from __future__ import annotations
 
 import plistlib
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
@@ -417,6 +418,25 @@ def delete_account(ctx: Ctx) -> Response:
     element = ET.Element("account")
     ET.SubElement(element, "id").text = str(account["id"])
     return Response(200, to_bytes(element), XML)
+
+
+# --- log flush ---------------------------------------------------------------------------------
+_FLUSH_INTERVAL = re.compile(r"(Zero|One|Two|Three|Six)[+ ](Days|Weeks|Months|Years)")
+
+
+def flush_log(ctx: Ctx) -> Response:
+    """``DELETE /logflush/policy/id/{id}/interval/{interval}``: every Mac re-runs a once-per-computer policy."""
+    raw = ctx.params["id"]
+    if ctx.params["log"] != "policy":
+        raise classic_fail(400, "Only policy logs can be flushed")
+    if not raw.isdigit() or int(raw) not in ctx.tenant.policies:
+        raise classic_fail(404, _NOT_FOUND)
+    if not _FLUSH_INTERVAL.fullmatch(unquote(ctx.params["interval"])):
+        raise classic_fail(400, "Invalid interval")
+    ctx.tenant.policy_flushes.append(int(raw))
+    root = ET.Element("logflush")
+    ET.SubElement(root, "id").text = raw
+    return Response(200, to_bytes(root), XML)
 
 
 # --- computer commands -------------------------------------------------------------------------

@@ -121,6 +121,7 @@ def _table() -> list[Route]:
             r("PUT", f"/JSSResource/accounts/{by}", classic.update_account),
             r("DELETE", f"/JSSResource/accounts/{by}", classic.delete_account),
         ]
+    rows.append(r("DELETE", "/JSSResource/logflush/{log}/id/{id}/interval/{interval}", classic.flush_log))
     rows.append(r("POST", "/JSSResource/computercommands/command/{command}/id/{id}", classic.blank_push,
                   removed=BLANK_PUSH_REMOVED, privileges=("Create Computers",)))
     # Literal segments beat parameters (/plans/feature-toggle before /plans/{id}), as in the catalogue.

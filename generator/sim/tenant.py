@@ -104,6 +104,7 @@ class Tenant:
         self.device_outcomes: dict[str, dict[str, str]] = {}
         self.legacy_updates: list[dict[str, Any]] = []
         self.blank_pushes: list[dict[str, Any]] = []
+        self.policy_flushes: list[int] = []  # policy ids whose logs were flushed (rotate)
         self.counters: dict[str, int] = {}
         self.request_log: list[dict[str, Any]] = []
         self.disabled_routes: set[str] = set()
@@ -460,7 +461,8 @@ class Tenant:
     # --- persistence ---------------------------------------------------------------------------
     _PERSISTED = ("feature_toggle", "toggle_jobs", "roles", "clients", "accounts", "tokens", "scripts", "eas",
                   "categories", "profiles", "policies", "computer_groups", "computers", "plan_records",
-                  "device_outcomes", "legacy_updates", "blank_pushes", "counters", "plan_rate_per_minute")
+                  "device_outcomes", "legacy_updates", "blank_pushes", "policy_flushes", "counters",
+                  "plan_rate_per_minute")
     _INT_KEYED = ("clients", "accounts", "profiles", "policies", "computer_groups")
 
     def to_state(self) -> dict[str, Any]:

@@ -225,3 +225,31 @@ def test_classic_requires_a_token(jamf_sim):
     user, password = jamf_sim.tenant(0).admin_account
     basic = Api(jamf_sim).http.get(jamf_sim.base_url() + PROFILES, auth=(user, password))
     assert basic.status_code == 401  # Classic basic auth is off, as on new Jamf Pro instances
+
+
+def test_policy_log_flush_is_served_with_its_privileges(jamf_sim):
+    """rotate flushes the credential policy's log so every Mac re-runs it (Classic logflush)."""
+    import requests
+
+    t = jamf_sim.tenant(0)
+    base = jamf_sim.base_url()
+    admin_id, admin_secret = t.admin_client
+    token = requests.post(f"{base}/api/v1/oauth/token", data={"grant_type": "client_credentials", "client_id": admin_id,
+                          "client_secret": admin_secret}, verify=jamf_sim.ca_file, timeout=10).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/xml"}
+    created = requests.post(f"{base}/JSSResource/policies/id/0", headers=headers, verify=jamf_sim.ca_file, timeout=10,
+                            data="<policy><general><name>flush me</name></general></policy>")
+    assert created.status_code == 201, created.text
+    policy_id = int(created.text.split("<id>")[1].split("</id>")[0])
+    url = f"{base}/JSSResource/logflush/policy/id/{policy_id}/interval/Zero+Days"
+    assert requests.delete(url, headers=headers, verify=jamf_sim.ca_file, timeout=10).status_code == 200
+    assert t.policy_flushes == [policy_id]
+    missing = requests.delete(f"{base}/JSSResource/logflush/policy/id/999/interval/Zero+Days", headers=headers,
+                              verify=jamf_sim.ca_file, timeout=10)
+    assert missing.status_code == 404
+    t.add_role("no flush", ["Delete Policies"])
+    _, cid, secret = t.add_client("no flush", ["no flush"])
+    weak = requests.post(f"{base}/api/v1/oauth/token", data={"grant_type": "client_credentials", "client_id": cid,
+                         "client_secret": secret}, verify=jamf_sim.ca_file, timeout=10).json()["access_token"]
+    denied = requests.delete(url, headers={"Authorization": f"Bearer {weak}"}, verify=jamf_sim.ca_file, timeout=10)
+    assert denied.status_code == 403 and "Flush Policy Logs" in denied.text

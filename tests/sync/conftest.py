@@ -9,21 +9,12 @@ from typing import Any
 import pytest
 
 from generator.sim import Simulator
-from generator.sim import routes as sim_routes
-from tests.sync.helpers import Rig, flush_route, make_rig
+from tests.sync.helpers import Rig, make_rig
 
 
 @pytest.fixture
 def rig(jamf_sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Rig:
     return make_rig(jamf_sim, tmp_path, monkeypatch)
-
-
-@pytest.fixture
-def logflush(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Serve the Classic policy log flush (test-only: generator.sim does not have it yet)."""
-    table = (flush_route(), *sim_routes.routes())
-    monkeypatch.setattr(sim_routes, "routes", lambda: table)
-    yield
 
 
 @pytest.fixture(autouse=True)

@@ -4,16 +4,12 @@
   whose credentials are ``env:`` references to the simulator's bootstrap admin client.
 * ``fast_options(sim)`` makes every sleep advance the simulator's clock instead of waiting
   (Retry-After, backoff, the settle wait before a re-read), and reads time from that clock.
-* The simulator does not serve the Classic policy log flush yet, so ``flush_route()`` gives a
-  test-only route for it (it records the flush on the tenant as ``policy_flushes``); the
-  ``logflush`` fixture in conftest installs it.
 * ``assert_contract(sim)`` checks every recorded Jamf Pro API exchange against Jamf's specs
   (``tests/contract/openapi.py``).
 """
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -24,8 +20,6 @@ from generator.bundle import BundleSpec, load_bundle
 from generator.jamf import sync
 from generator.jamf.client import ClientOptions, JamfClient, tenant_credentials
 from generator.sim import Simulator
-from generator.sim import routes as sim_routes
-from generator.sim.messages import XML, Response, classic_fail
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "bundle.toml"
@@ -105,21 +99,6 @@ def make_rig(sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *,
     return Rig(sim, load_bundle(path), path, fast_options(sim, **options))
 
 
-# --- the Classic policy log flush (not served by generator.sim yet) ---------------------------
-def _flush(ctx: Any) -> Response:
-    raw = ctx.params["id"]
-    if ctx.params["log"] != "policy":
-        raise classic_fail(400, "Only policy logs can be flushed")
-    if not raw.isdigit() or int(raw) not in ctx.tenant.policies:
-        raise classic_fail(404, "The server has not found anything matching the request URI")
-    if not re.fullmatch(r"(Zero|One|Two|Three|Six)[+ ](Days|Weeks|Months|Years)", ctx.params["interval"]):
-        raise classic_fail(400, "Invalid interval")
-    ctx.tenant.__dict__.setdefault("policy_flushes", []).append(int(raw))
-    root = ET.Element("logflush")
-    ET.SubElement(root, "id").text = raw
-    return Response(200, ET.tostring(root), XML)
-
-
 def assert_contract(sim: Simulator) -> None:
     from tests.contract.openapi import validate_recorded
 
@@ -138,5 +117,3 @@ def policy_params(sim: Simulator, name_part: str, tenant: int = 0) -> dict[str, 
 
 
 
-def flush_route() -> sim_routes.Route:
-    return sim_routes.Route("DELETE", "/JSSResource/logflush/{log}/id/{id}/interval/{interval}", _flush)

@@ -100,7 +100,7 @@ def test_all_tenants_run_concurrently_with_one_summary_table(jamf_sim_factory, t
 
 def test_no_secret_reaches_logs_exceptions_or_output(jamf_sim: Simulator, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch,
-                                                    caplog: pytest.LogCaptureFixture, logflush: None) -> None:
+                                                    caplog: pytest.LogCaptureFixture) -> None:
     bundle = setup(jamf_sim, tmp_path, monkeypatch)
     uploader_secret = jamf_sim.tenant(0).admin_client[1]
     tokens: list[str] = []
