@@ -114,6 +114,7 @@ def sim(
     state: Annotated[Path | None, typer.Option(help="JSON file keeping state across restarts.")] = None,
     latency_ms: Annotated[int, typer.Option("--latency-ms", help="Latency added to every request.")] = 0,
     faults: Annotated[str, typer.Option(help="Fault spec, e.g. 5xx=0.1,429=0.05,seed=7.")] = "",
+    plan_rate: Annotated[int, typer.Option("--plan-rate", help="MSU plans per minute before 429 (0 = unlimited).")] = 0,
     plain_http: Annotated[bool, typer.Option("--plain-http", help="Serve plain HTTP instead of HTTPS.")] = False,
     show_secret: Annotated[bool, typer.Option("--show-secret", help="Print the bootstrap admin secret.")] = False,
 ) -> None:
@@ -122,7 +123,7 @@ def sim(
 
     try:
         run_sim(port=port, version=version, fleet=fleet, tenants=tenants, state=state, latency_ms=latency_ms,
-                faults=faults, plain_http=plain_http, show_secret=show_secret)
+                faults=faults, plain_http=plain_http, show_secret=show_secret, plan_rate=plan_rate)
     except ValueError as exc:
         raise fail(str(exc)) from None
 

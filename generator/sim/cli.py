@@ -37,11 +37,12 @@ def write_credentials(sim: Simulator, path: Path) -> None:
 
 def run_sim(port: int = 0, version: str = "11.12.0", fleet: int = 50, tenants: int = 1, state: str | None = None,
             latency_ms: int = 0, faults: str = "", plain_http: bool = False, show_secret: bool = False,
-            out: TextIO | None = None, stop: threading.Event | None = None) -> int:
+            out: TextIO | None = None, stop: threading.Event | None = None, plan_rate: int = 0) -> int:
     """Start a simulator, print where it is, serve until SIGINT/SIGTERM (or ``stop`` is set)."""
     out = out or sys.stdout
     config = SimConfig(version=version, fleet=fleet, tenants=tenants, tls=not plain_http, latency_ms=latency_ms,
-                       faults=faults, state_file=state, port=port, record_exchanges=False, publish_exchanges=False)
+                       faults=faults, state_file=str(state) if state else None, port=port, plan_rate_per_minute=plan_rate,
+                       record_exchanges=False, publish_exchanges=False)
     sim = Simulator(config).start()
     stop = stop or threading.Event()
     previous = {}
@@ -67,6 +68,8 @@ def run_sim(port: int = 0, version: str = "11.12.0", fleet: int = 50, tenants: i
             print(f"state file: {state}", file=out)
         if faults:
             print(f"faults: {sim.faults}", file=out)
+        if plan_rate:
+            print(f"managed software update plans: at most {plan_rate} per minute (429 beyond)", file=out)
         print("serving; press Ctrl-C to stop", file=out, flush=True)
         while not stop.wait(0.2):
             pass

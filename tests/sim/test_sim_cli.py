@@ -16,8 +16,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _start(*args: str) -> tuple[subprocess.Popen[str], list[str]]:
-    process = subprocess.Popen([sys.executable, "-m", "generator.sim", *args], cwd=ROOT, text=True,
+def _start(*args: str, module: tuple[str, ...] = ("generator.sim",)) -> tuple[subprocess.Popen[str], list[str]]:
+    process = subprocess.Popen([sys.executable, "-m", *module, *args], cwd=ROOT, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ})
     lines: list[str] = []
     assert process.stdout is not None
@@ -88,3 +88,30 @@ def test_cli_refuses_a_bad_fault_spec():
     result = subprocess.run([sys.executable, "-m", "generator.sim", "--faults", "5xx=7"], cwd=ROOT,
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 2 and "bad fault spec item" in result.stderr
+
+
+def test_jamf_enforcer_sim_front_door_and_plan_rate_limit():
+    """``jamf-enforcer sim`` reaches the same run_sim; --plan-rate makes plan creation answer 429."""
+    process, lines = _start("--fleet", "2", "--plan-rate", "1", module=("generator", "sim"))
+    try:
+        base, ca_file = _value(lines, "tenant 0"), _value(lines, "CA file")
+        creds = json.loads(Path(_value(lines, "admin credentials (0600)")).read_text())[base]
+        http = requests.Session()
+        http.trust_env = False
+        token = http.post(base + "/api/v1/oauth/token", verify=ca_file,
+                          data={"client_id": creds["client_id"], "client_secret": creds["client_secret"],
+                                "grant_type": "client_credentials"}).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        http.put(base + "/api/v1/managed-software-updates/plans/feature-toggle", json={"toggle": True},
+                 headers=headers, verify=ca_file)
+        statuses = []
+        for device in ("1", "2"):
+            body = {"devices": [{"objectType": "COMPUTER", "deviceId": device}],
+                    "config": {"updateAction": "DOWNLOAD_INSTALL_RESTART", "versionType": "LATEST_MINOR"}}
+            reply = http.post(base + "/api/v1/managed-software-updates/plans", json=body, headers=headers, verify=ca_file)
+            statuses.append((reply.status_code, reply.headers.get("Retry-After")))
+        assert statuses[0][0] == 201
+        assert statuses[1][0] == 429 and statuses[1][1] is not None
+    finally:
+        _stop(process)
+    assert any("at most 1 per minute" in line for line in lines)
