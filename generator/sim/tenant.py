@@ -13,6 +13,7 @@ the lock too, so tests may call them while requests are in flight.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import secrets
@@ -466,9 +467,13 @@ class Tenant:
     _INT_KEYED = ("clients", "accounts", "profiles", "policies", "computer_groups")
 
     def to_state(self) -> dict[str, Any]:
-        """A JSON-ready snapshot: no secret in clear (digests and salted hashes only)."""
+        """A JSON-ready snapshot: no secret in clear (digests and salted hashes only).
+
+        A deep copy taken under the lock: the caller serialises it outside the lock while
+        request threads go on mutating the live stores.
+        """
         with self.lock:
-            state = {name: getattr(self, name) for name in self._PERSISTED}
+            state = copy.deepcopy({name: getattr(self, name) for name in self._PERSISTED})
             state["version"] = self.version
             state["disabled_routes"] = sorted(self.disabled_routes)
             return state

@@ -51,3 +51,15 @@ def test_state_is_written_behind_while_running(tmp_path):
                 break
             time.sleep(0.05)
         assert "soon on disk" in state.read_text()
+
+
+def test_the_state_snapshot_is_a_copy_taken_under_the_lock():
+    # persist() serialises the snapshot outside the tenant lock while request threads keep
+    # mutating the stores: a snapshot that shares the live dicts can change mid-dump
+    # ("dictionary changed size during iteration"), which kills the write-behind thread.
+    tenant = Simulator(SimConfig(fleet=1)).tenant(0)
+    snapshot = tenant.to_state()
+    before = json.dumps(snapshot, sort_keys=True, default=str)
+    tenant.add_role("added after the snapshot", ["Read Computers"])
+    tenant.register_computer("C02LATE00001", "UDID-LATE", "MGMT-LATE")
+    assert json.dumps(snapshot, sort_keys=True, default=str) == before
