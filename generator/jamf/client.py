@@ -615,7 +615,8 @@ class JamfClient:
         if not text:
             match = _CLASSIC_ERROR.search(raw)  # Classic HTML status page (jamf-api-facts §6 quirk 6)
             text = match.group(1) if match else _TAGS.sub(" ", raw)
-        text = " ".join(text.split())[:300] or resp.reason or "no details"
+        # Scrub before collapsing whitespace and cutting: a cut through a secret would leave its head.
+        text = " ".join(self.scrub(text).split())[:300] or resp.reason or "no details"
         return self.scrub(text)
 
     def _json_or_error(self, method: str, path: str, resp: requests.Response) -> Any:

@@ -435,6 +435,20 @@ def test_error_messages_are_scrubbed_of_known_secrets() -> None:
         assert "<secret>" in str(info.value)
 
 
+def test_a_secret_cut_by_the_message_length_limit_is_still_scrubbed() -> None:
+    # The server's text is cut to a sane length: cutting before scrubbing would leave the
+    # head of a secret that straddles the cut in the message.
+    secret = "s3cret-value-that-is-long-enough-to-straddle"
+    with responses.RequestsMock() as rsps:
+        token_ok(rsps)
+        rsps.add(responses.POST, BASE + "/api/v1/scripts", status=400,
+                 json={"httpStatus": 400, "errors": [{"code": "X", "description": "x" * 280 + " " + secret}]})
+        client = make(creds=ClientCredentials("cid", Secret(secret)))
+        with pytest.raises(Exception) as info:
+            client.request("POST", "/api/v1/scripts", body={"name": "x"})
+        assert secret[:12] not in str(info.value)
+
+
 def test_a_netrc_entry_never_replaces_the_bearer_header(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     netrc = tmp_path / ".netrc"
     netrc.write_text("machine jamf.example.test login someone password netrc-pass\n", encoding="utf-8")
