@@ -63,6 +63,7 @@ from .client import (
     ConflictError,
     JamfClient,
     JamfError,
+    NotFoundError,
     Secret,
     tenant_credentials,
 )
@@ -765,15 +766,29 @@ class TenantSync:
             if current.data.get("enabled"):
                 adapter.put(self.client, current, enabled=False)
                 result.writes.append(Write(R.CLIENT, current.name, "disabled", current.id))
-            adapter.delete(self.client, current)
+            gone = _delete(adapter, self.client, current)
             result.writes.append(Write(R.CLIENT, current.name, "deleted", current.id,
-                                       "tokens already issued to it live until they expire"))
+                                       gone or "tokens already issued to it live until they expire"))
         adapter.put(self.client, pending, name=self.client_name)
         result.writes.append(Write(R.CLIENT, self.client_name, "renamed", pending.id, f"was {pending.name!r}"))
 
     def _settle(self) -> None:
         if self.options.settle_seconds > 0 and self.client.options.sleep:
             self.client.options.sleep(self.options.settle_seconds)
+
+
+def _delete(adapter: R.Adapter, client: JamfClient, obj: Remote) -> str:
+    """Delete ``obj``; a 404 means it is gone already, which is what was wanted.
+
+    DELETE is retried after a dropped connection or a 5xx (it is idempotent), so a first
+    attempt that was applied but whose answer was lost makes the retry answer 404.  Returns
+    "" or, for a 404, a note saying so for the report.
+    """
+    try:
+        adapter.delete(client, obj)
+    except NotFoundError:
+        return "already gone when deleted: an earlier attempt whose answer was lost, or removed meanwhile"
+    return ""
 
 
 def _safe_find(observed: Observed, kind: str, name: str) -> Remote | None:
@@ -858,10 +873,10 @@ class _ApplyRun:
                 if obj is None:
                     continue
                 try:
-                    R.ADAPTERS[kind].delete(self.client, obj)
-                    self.wrote(Write(kind, obj.name, "deleted", obj.id, "prune"))
+                    gone = _delete(R.ADAPTERS[kind], self.client, obj)
+                    self.wrote(Write(kind, obj.name, "deleted", obj.id, "prune" + (f" ({gone})" if gone else "")))
                 except JamfError as exc:
-                    self.fail(kind, obj.name, str(exc))
+                    self.fail(kind, obj.name, _one_line(self.client, exc))
 
     def _one(self, want: Desired, change: Change) -> None:
         key = (want.kind, fold(want.name))

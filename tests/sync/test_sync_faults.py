@@ -196,3 +196,21 @@ def test_a_second_run_on_a_node_that_has_not_replicated_yet_converges_without_ro
     assert policy_params(jamf_sim, "Save update credentials") == params  # the agent's secret was not rotated
     t = jamf_sim.tenant(0)
     assert len(t.scripts) == 2 and len(t.eas) == 12 and len(t.clients) == 2
+
+
+def test_a_prune_delete_whose_answer_was_lost_is_not_reported_as_failed(jamf_sim: Simulator, tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    # The first DELETE is applied and its connection dropped; the client retries it (DELETE is
+    # idempotent) and the retry answers 404: the object is gone, which is what prune wanted.
+    rig = make_rig(jamf_sim, tmp_path, monkeypatch)
+    assert rig.run("apply").ok
+    t = jamf_sim.tenant(0)
+    t.add_role("jamf-enforcer Retired Role", ["Read Computers"])
+    jamf_sim.set_faults("drop_after=0.5,methods=DELETE,seed=13")  # seed 13: the first DELETE drops, the rest not
+    result = rig.run("apply", prune=True)
+    jamf_sim.set_faults("")
+    deletes = [e for e in t.request_log if e["method"] == "DELETE"]
+    assert [e["fault"] for e in deletes] == ["drop_after", None]
+    assert not any(r["displayName"] == "jamf-enforcer Retired Role" for r in t.roles.values())
+    assert result.ok, result.failures
+    assert [(w.kind, w.name, w.action) for w in result.writes] == [(R.ROLE, "jamf-enforcer Retired Role", "deleted")]
