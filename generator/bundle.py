@@ -235,6 +235,8 @@ def _check_value(path: str, dotted: str, spec: Field, value: Any) -> Any:
         "str": "a string", "int": "an integer", "bool": "true or false",
         "list[str]": "a list of strings", "date": "a date YYYY-MM-DD (or empty string)",
     }[spec.kind]
+    # A credential slot may hold a pasted literal secret: never echo it back in the error.
+    shown = "a value not shown here (it may be a secret)" if spec.check is _credential_ref else repr(value)
     ok = {
         "str": isinstance(value, str),
         "int": isinstance(value, int) and not isinstance(value, bool),
@@ -243,7 +245,7 @@ def _check_value(path: str, dotted: str, spec: Field, value: Any) -> Any:
         "date": isinstance(value, (date, str)),
     }[spec.kind]
     if not ok:
-        raise BundleError(f"{path}: {dotted}: expected {expected_type}, got {value!r}")
+        raise BundleError(f"{path}: {dotted}: expected {expected_type}, got {shown}")
     if spec.kind == "date":
         if isinstance(value, date):
             value = value.isoformat()
@@ -251,11 +253,11 @@ def _check_value(path: str, dotted: str, spec: Field, value: Any) -> Any:
             try:
                 value = date.fromisoformat(value).isoformat()
             except ValueError:
-                raise BundleError(f"{path}: {dotted}: expected {expected_type}, got {value!r}") from None
+                raise BundleError(f"{path}: {dotted}: expected {expected_type}, got {shown}") from None
     if spec.check is not None:
         expected = spec.check(value)
         if expected:
-            raise BundleError(f"{path}: {dotted}: expected {expected}, got {value!r}")
+            raise BundleError(f"{path}: {dotted}: expected {expected}, got {shown}")
     return value
 
 

@@ -82,6 +82,18 @@ def test_errors_exit_1_with_one_line(jamf_sim: Simulator, tmp_path: Path, monkey
     assert code == 1 and "environment variable JE_TEST_0_SECRET is not set" in out
 
 
+def test_a_literal_secret_pasted_into_the_bundle_is_refused_without_echoing_it(
+        jamf_sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundle = setup(jamf_sim, tmp_path, monkeypatch)
+    text = Path(bundle).read_text(encoding="utf-8")
+    text = text.replace('client_secret = "env:JE_TEST_0_SECRET"', 'client_secret = "Literal-Canary-Secret-42"')
+    Path(bundle).write_text(text, encoding="utf-8")
+    for command in ("plan", "apply"):
+        code, out, err = cli(command, bundle, "--tenant", "t0", "--ca-file", jamf_sim.ca_file)
+        assert code == 1 and "tenants.t0.client_secret" in err and "never a literal secret" in err
+        assert "Literal-Canary" not in out + err
+
+
 def test_all_tenants_run_concurrently_with_one_summary_table(jamf_sim_factory, tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     sim = jamf_sim_factory(tenants=3, fleet=0)
