@@ -526,9 +526,13 @@ is_admin() {
   in_list $1 members
 }
 password_ok() {  # NAME PASSWORD: checked by dscl in interactive mode, the password on stdin only
-  local out
+  local out name
+  # Both quoted: an account name may contain spaces (a full name), the password anything.
+  cq "$1"; name=$REPLY
   cq "$2"
-  out=$(print -r -- "authonly $1 \"$REPLY\"" | dscl -q /Local/Default 2>&1)
+  out=$(print -r -- "authonly \"$name\" \"$REPLY\"" | dscl -q /Local/Default 2>&1)
+  REPLY=
+  name=
   [[ $out != *(eDS|DS\ Error|[Ff]ailed)* ]]
 }
 local_account_ok() {  # NAME PASSWORD ROLE: exists, is a volume owner, password authenticates
@@ -607,9 +611,12 @@ http_call() {  # CONFIG (curl -K syntax, read from stdin) -> HTTP_STATUS, HTTP_H
   local raw= rc
   local -a tls=()
   [[ -n $CA_FILE ]] && tls=(--cacert $CA_FILE)
-  curl -sS -K - -D - -w '\n%{http_code}' $tls <<< "$1" 2>/dev/null \
-    | IFS= read -r -d '' raw
-  rc=${pipestatus[1]}
+  # Stdin is a pipe from the print builtin, not a here-string: zsh writes here-strings to a temp
+  # file, and this config holds secrets and tokens.
+  print -r -- "$1" |
+    curl -sS -K - -D - -w '\n%{http_code}' $tls 2>/dev/null |
+    IFS= read -r -d '' raw
+  rc=${pipestatus[2]}
   HTTP_STATUS=${raw##*$'\n'}
   raw=${raw%$'\n'*}
   HTTP_HEADERS=${raw%%$'\r\n\r\n'*}
@@ -1009,8 +1016,14 @@ list_updates() {  # TARGET_*: the macOS update to install (newest, or the pinned
   done
   local i
   for (( i = 1; i <= ${#labels}; i++ )); do
+    # macOS updates only: the MDM workflow can push nothing else (a legacy push would send, say,
+    # Safari's version as a macOS version), and the status reports the pending macOS update.
+    if [[ ${titles[i]} != macOS* ]]; then
+      info "not a target: ${titles[i]} ${versions[i]} is not a macOS update"
+      continue
+    fi
     # Minor updates only (LATEST_MINOR / forceRestart): a major upgrade listed here is not a target.
-    if [[ ${titles[i]} == macOS* && ${versions[i]%%.*} != ${OS_VERSION%%.*} ]]; then
+    if [[ ${versions[i]%%.*} != ${OS_VERSION%%.*} ]]; then
       info "not a target: ${titles[i]} is a major upgrade from macOS $OS_VERSION"
       continue
     fi
@@ -1019,7 +1032,6 @@ list_updates() {  # TARGET_*: the macOS update to install (newest, or the pinned
     fi
     version_num ${versions[i]}
     local score=$REPLY
-    [[ ${titles[i]} == macOS* ]] && (( score += 100000000 ))
     if (( score > best )); then
       best=$score TARGET_LABEL=${labels[i]} TARGET_TITLE=${titles[i]} TARGET_VER=${versions[i]}
     fi

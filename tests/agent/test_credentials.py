@@ -227,3 +227,13 @@ def test_user_without_secure_token_cannot_authenticate(mac: AgentMac) -> None:
     r = mac.run(POLICY)
     assert r.returncode == 1
     assert "no logged-in user with a secure token can authenticate" in mac.log_text()
+
+
+def test_local_account_name_with_a_space_is_checked_as_one_name(mac: AgentMac) -> None:
+    # The dscl password check reads "authonly NAME PASSWORD" on stdin: the name is one word there too.
+    mac.add_user("Update Agent", CANARY)
+    mac.set_updates([mac.macos_update()])
+    r = mac.run([*POLICY, "--auth-local-account=Update Agent", f"--auth-local-password={CANARY}"])
+    assert r.returncode == 0, r.stdout
+    assert saved(mac) == {"auth_local_account": "Update Agent", "auth_local_password": CANARY}
+    assert install_calls(r)[0]["argv"][-3:] == ["--user", "Update Agent", "--stdinpass"]

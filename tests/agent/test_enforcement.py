@@ -179,3 +179,29 @@ def test_major_upgrades_are_not_targets(mac: AgentMac) -> None:
     mac.run(POLICY)
     assert installs(mac) == [LABEL]
     assert "not a target: macOS Tahoe 26.1 is a major upgrade from macOS 15.1" in mac.log_text()
+
+
+SAFARI = {"label": "Safari18.6VenturaAuto-18.6", "title": "Safari", "version": "18.6", "size_kib": 162000,
+          "recommended": True, "restart": False}
+
+
+def test_an_update_that_is_not_macos_is_not_a_target(mac: AgentMac) -> None:
+    intel(mac).set_updates([SAFARI])
+    assert mac.run(POLICY).returncode == 0
+    assert installs(mac) == []
+    assert mac.status()["Status"] == "Idle: no macOS update pending"
+    assert mac.status()["PendingUpdateTarget"] == "NONE"
+    # With a macOS update listed too, only the macOS update is the target.
+    mac.set_updates([SAFARI, mac.macos_update()])
+    mac.advance(DAY)
+    mac.run(POLICY)
+    assert installs(mac) == [LABEL]
+
+
+def test_legacy_mdm_push_never_sends_a_non_macos_version(render_variant: Callable[..., Path],
+                                                        jamf_setup: Callable[..., JamfSetup]) -> None:
+    s = jamf_setup(render_variant(agent={"msu_workflow": "legacy"}), toggle=False, updates=False)
+    s.mac.set_updates([SAFARI])
+    assert s.mac.run([*POLICY, *s.client_args()]).returncode == 0
+    assert s.tenant.legacy_updates == []
+    assert s.mac.status()["Status"] == "Idle: no macOS update pending"

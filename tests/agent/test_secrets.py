@@ -91,3 +91,14 @@ def test_the_unavoidable_list_is_written_in_the_script_header(rendered: Path) ->
     for documented in ("sysadminctl -addUser", "profiles install -type bootstraptoken",
                        "softwareupdate --user U --stdinpass P on macOS 12"):
         assert documented in header
+
+
+def test_curl_config_with_secrets_never_goes_through_a_temp_file(jamf_setup: Callable[..., JamfSetup]) -> None:
+    # zsh writes here-documents and here-strings to a file under $TMPPREFIX (/tmp/zsh… by default):
+    # the curl config holds the client secret, the account password and bearer tokens, so it must
+    # reach curl through a pipe.  With no usable TMPPREFIX a here-string fails, a pipe does not.
+    s = jamf_setup()
+    r = s.mac.run([*POLICY, *s.client_args()], env={"TMPPREFIX": "/nonexistent/jamf-enforcer/zsh"})
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "here document" not in r.stderr
+    assert s.mac.status()["SavedCredentialMethod"] == "JAMF_CLIENT"
