@@ -956,11 +956,15 @@ manage_credentials() {  # options -> validated, saved credential; 1 when a new c
 }
 
 # --- bootstrap token, MDM service ------------------------------------------------------------------
-mdm_service_available() {
+typeset -g MDM_SERVICE=  # this run's answer of mdm_service_available: 0 available, 1 not
+mdm_service_available() {  # enrolled in MDM and the server reachable (asked once per run)
   local out
-  out=$(profiles status -type enrollment 2>/dev/null)
-  [[ $out == *'MDM server: https://'* ]] || return 1
-  jamf checkJSSConnection -retry 1 >/dev/null 2>&1
+  if [[ -z $MDM_SERVICE ]]; then
+    MDM_SERVICE=1
+    out=$(profiles status -type enrollment 2>/dev/null)
+    [[ $out == *'MDM server: https://'* ]] && jamf checkJSSConnection -retry 1 >/dev/null 2>&1 && MDM_SERVICE=0
+  fi
+  return $MDM_SERVICE
 }
 check_bootstrap() {  # S[BootstrapTokenEscrow]; 1 when there is a problem
   local out value
@@ -1212,6 +1216,10 @@ mdm_poll() {  # a workflow in progress: 0 done, 2 still running, 1 failed
   return 2
 }
 mdm_push() {  # start the MDM workflow for TARGET_*: 0 started, 1 failed
+  # The seed's NOSERVICE: an unavailable MDM service fails the workflow before anything is pushed.
+  mdm_service_available || {
+    mdm_fail NOSERVICE "the MDM service is not available (not enrolled in MDM, or the server unreachable)"
+    return 1 }
   mdm_connect || return 1
   determine_workflow || { mdm_fail API "cannot determine the managed software update workflow"; return 1 }
   local body code

@@ -460,3 +460,29 @@ def test_token_of_a_credential_that_failed_validation_is_invalidated(jamf_setup:
     assert r.returncode == 1
     assert [(m, p) for m, p, _ in s.requests()][-1] == ("POST", "/api/v1/auth/invalidate-token")
     assert s.requests()[-1][2] == 204
+
+
+@pytest.mark.parametrize(("failover", "fails_over"), [("NOSERVICE", True), ("ALWAYS", True), ("HARD", False)])
+@pytest.mark.parametrize("problem", ["not-enrolled", "unreachable"])
+def test_mdm_service_unavailable_is_a_noservice_failure(failover: str, fails_over: bool, problem: str,
+                                                       jamf_setup: Callable[..., JamfSetup]) -> None:
+    # The seed: NOSERVICE fails over "if the MDM service is unavailable". This Mac's MDM service is
+    # down while the Jamf Pro API answers: no plan is pushed that the Mac could never receive.
+    s = jamf_setup()
+    if problem == "not-enrolled":
+        s.mac.set_bootstrap(enrolled=False)
+    else:
+        s.mac.set_jamf(version="11.12.0", jss_url=s.sim.base_url() + "/", recon_id=int(s.jamf_id), available=False)
+    s.mac.add_user("alice", "alice-pw", admin=True).set_console_user("alice")
+    s.mac.dialog_answers({"button": "OK", "text": "alice-pw"})
+    r = s.mac.run([*POLICY, *s.client_args(), f"--auth-mdm-failover-to-user={failover}", "--install-now"])
+    assert s.tenant.plans == {} and s.tenant.legacy_updates == []
+    assert s.mac.status()["LastMDMWorkflowResult"] == "FAILED"
+    installed = s.mac.read_state("softwareupdate").get("installed", [])
+    if fails_over:
+        assert r.returncode == 0, r.stdout
+        assert installed == ["macOS Sequoia 15.6.1-24G90"]
+    else:
+        assert r.returncode == 1, r.stdout
+        assert installed == [] and s.mac.dialogs_shown() == []
+        assert "MDM service" in s.mac.status()["LastMDMWorkflowDetail"]
