@@ -1157,6 +1157,14 @@ mdm_fail() {  # KIND DETAIL: record a failed MDM workflow
   STATUS_DIRTY=1
   error "the MDM workflow failed: $2"
 }
+mdm_call_failed() {  # KEY DETAIL: record a refused MDM call; a 403 names the privileges the catalogue says it needs
+  if [[ $HTTP_STATUS == 403 ]]; then
+    privilege_text $1
+    mdm_fail PRIVILEGE "Jamf Pro refused $1 with 403 Forbidden: the API role needs: $REPLY"
+  else
+    mdm_fail API "$1 answered HTTP $HTTP_STATUS${2:+: $2}"
+  fi
+}
 drop_token() {  # invalidate the token now (also done on exit)
   [[ -n $TOKEN ]] || return 0
   jamf_api auth.invalidate --quiet
@@ -1244,12 +1252,7 @@ mdm_push() {  # start the MDM workflow for TARGET_*: 0 started, 1 failed
         STATUS_DIRTY=1
         return 0
       fi
-      if [[ $HTTP_STATUS == 403 ]]; then
-        privilege_text msu.plan.create
-        mdm_fail PRIVILEGE "Jamf Pro refused msu.plan.create with 403 Forbidden: the API role needs: $REPLY"
-      else
-        mdm_fail API "msu.plan.create answered HTTP $HTTP_STATUS${detail:+: $detail}"
-      fi
+      mdm_call_failed msu.plan.create "$detail"
       return 1
     fi
     json_field "$HTTP_BODY" planId || { mdm_fail API "the plan response has no planId"; return 1 }
@@ -1261,12 +1264,7 @@ mdm_push() {  # start the MDM workflow for TARGET_*: 0 started, 1 failed
     body="{\"deviceIds\":[$device],\"version\":$REPLY,\"skipVersionVerification\":true,\"updateAction\":\"DOWNLOAD_AND_INSTALL\",\"forceRestart\":true}"
     if ! jamf_api msu.legacy.send --json "$body" --quiet; then
       api_error_text; local detail=$REPLY
-      if [[ $HTTP_STATUS == 403 ]]; then
-        privilege_text msu.legacy.send
-        mdm_fail PRIVILEGE "Jamf Pro refused msu.legacy.send with 403 Forbidden: the API role needs: $REPLY"
-      else
-        mdm_fail API "msu.legacy.send answered HTTP $HTTP_STATUS${detail:+: $detail}"
-      fi
+      mdm_call_failed msu.legacy.send "$detail"
       return 1
     fi
     if [[ $HTTP_BODY != *'"processManagerUuids":['[[:space:]]#'"'* && $HTTP_BODY != *'"processManagerUuids" : [ "'* ]]; then
