@@ -12,6 +12,16 @@ from generator.render import agent_context
 from generator.sim import Simulator
 from generator.sim.clock import Clock
 
+# Every msu_workflow x credential_method combination a bundle can choose.
+VARIANTS = [
+    {"msu_workflow": w, "credential_method": m}
+    for w in ("auto", "new", "legacy") for m in ("jamf-client", "jamf-account", "none")
+]
+
+
+def variant_id(variant: dict[str, str]) -> str:
+    return f"{variant['msu_workflow']}-{variant['credential_method']}"
+
 
 def context_of(dist: Path) -> dict[str, Any]:
     return agent_context(parse_bundle((dist / "bundle.toml").read_text(), "bundle.toml"))

@@ -17,14 +17,10 @@ from pathlib import Path
 import pytest
 
 from generator import catalogue
-from tests.agent.agentlib import context_of
+from tests.agent.agentlib import VARIANTS, context_of, variant_id
 
 CALL = re.compile(r"\bjamf_api\s+([a-z0-9.]+)\b")
 TABLE = re.compile(r"^EP_METHOD\[([a-z0-9.]+)\]=(\S+) EP_PATH\[\1\]='([^']*)' EP_PRIVS\[\1\]='([^']*)'$", re.M)
-VARIANTS = [
-    {"msu_workflow": w, "credential_method": m}
-    for w in ("auto", "new", "legacy") for m in ("jamf-client", "jamf-account", "none")
-]
 
 
 def code_of(script: str) -> str:
@@ -32,7 +28,7 @@ def code_of(script: str) -> str:
     return "\n".join(line for line in script.splitlines() if not line.lstrip().startswith("#"))
 
 
-@pytest.mark.parametrize("agent", VARIANTS, ids=[f"{v['msu_workflow']}-{v['credential_method']}" for v in VARIANTS])
+@pytest.mark.parametrize("agent", VARIANTS, ids=variant_id)
 def test_called_endpoints_equal_the_catalogue(agent: dict[str, str], render_variant: Callable[..., Path]) -> None:
     dist = render_variant(agent=agent)
     ctx = context_of(dist)
