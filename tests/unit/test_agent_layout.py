@@ -43,8 +43,9 @@ def _comment(path: Path) -> tuple[str, set[str], str]:
 
 def test_entry_template_only_includes_the_partials_once_each_in_a_short_file() -> None:
     text = ENTRY.read_text()
-    assert COMMENT.match(text), "the entry template opens with a comment saying how it is built"
-    body = text[COMMENT.match(text).end():].splitlines()  # type: ignore[union-attr]
+    head = COMMENT.match(text)
+    assert head, "the entry template opens with a comment saying how it is built"
+    body = text[head.end():].splitlines()
     assert len(text.splitlines()) <= 60
     includes = [INCLUDE.match(line) for line in body if line]
     assert all(includes), [line for line in body if line and not INCLUDE.match(line)]
