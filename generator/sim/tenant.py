@@ -28,6 +28,7 @@ from ..specindex import valid_privileges
 from .clock import Clock
 from .config import SimConfig, VersionTuple, parse_version
 from .fleet import MacFacts, seeded_facts
+from .plan_rules import TOGGLE_CAPABILITIES
 from .plans import DEFAULT_FAIL_REASON, ERROR_REASONS, OUTCOMES, TERMINAL, progress
 
 ADMIN_ROLE = "Simulator Administrator"
@@ -87,6 +88,9 @@ class Tenant:
         self._version = config.version
         self._version_tuple = parse_version(config.version)
         self.feature_toggle = False
+        # The feature toggle's read-only capability fields; forceInstallLocalDateEnabled = the server
+        # takes DOWNLOAD_INSTALL_SCHEDULE (DDM) plans (see plan_rules.SERVER_ASSUMPTIONS).
+        self.toggle_capabilities = dict(TOGGLE_CAPABILITIES)
         self.toggle_jobs: dict[str, dict[str, Any]] = {}
         self.roles: dict[str, dict[str, Any]] = {}
         self.clients: dict[int, dict[str, Any]] = {}
@@ -416,6 +420,15 @@ class Tenant:
             self.feature_toggle = bool(on)
             self.toggle_jobs["toggleOn" if on else "toggleOff"] = {"start": now, "end": now}
 
+    def set_toggle_capabilities(self, **fields: bool) -> None:
+        """Set the feature toggle's read-only fields, e.g. ``forceInstallLocalDateEnabled=True``."""
+        unknown = sorted(set(fields) - set(TOGGLE_CAPABILITIES))
+        if unknown:
+            raise ValueError(f"unknown feature toggle field(s) {', '.join(unknown)}; "
+                             f"expected some of {', '.join(TOGGLE_CAPABILITIES)}")
+        with self.lock:
+            self.toggle_capabilities.update({k: bool(v) for k, v in fields.items()})
+
     def set_device_outcome(self, jamf_id: str | int, outcome: str, reason: str = DEFAULT_FAIL_REASON) -> None:
         """What plans created from now on for this device do: ``success``, ``fail`` or ``stall``."""
         if outcome not in OUTCOMES:
@@ -471,7 +484,7 @@ class Tenant:
             self.request_log.clear()
 
     # --- persistence ---------------------------------------------------------------------------
-    _PERSISTED = ("feature_toggle", "toggle_jobs", "roles", "clients", "accounts", "tokens", "scripts", "eas",
+    _PERSISTED = ("feature_toggle", "toggle_capabilities", "toggle_jobs", "roles", "clients", "accounts", "tokens", "scripts", "eas",
                   "categories", "profiles", "policies", "computer_groups", "computers", "plan_records",
                   "device_outcomes", "legacy_updates", "blank_pushes", "policy_flushes", "counters",
                   "plan_rate_per_minute")
