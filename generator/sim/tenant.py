@@ -484,10 +484,10 @@ class Tenant:
             self.request_log.clear()
 
     # --- persistence ---------------------------------------------------------------------------
-    _PERSISTED = ("feature_toggle", "toggle_capabilities", "toggle_jobs", "roles", "clients", "accounts", "tokens", "scripts", "eas",
+    _PERSISTED = ("feature_toggle", "toggle_jobs", "roles", "clients", "accounts", "tokens", "scripts", "eas",
                   "categories", "profiles", "policies", "computer_groups", "computers", "plan_records",
                   "device_outcomes", "legacy_updates", "blank_pushes", "policy_flushes", "counters",
-                  "plan_rate_per_minute")
+                  "plan_rate_per_minute", "toggle_capabilities")
     _INT_KEYED = ("clients", "accounts", "profiles", "policies", "computer_groups")
 
     def to_state(self) -> dict[str, Any]:
