@@ -111,3 +111,10 @@ def test_the_table_is_documented_with_its_assumptions():
     assert table.count("\n") >= len(PLAN_RULES) + 2
     assert "APPLE_SILICON_NO_ESCROW_KEY" in table and "yes: Unpublished" in table
     assert all(rule.source for rule in PLAN_RULES)
+
+
+def test_readme_has_the_current_table():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert assumptions_markdown() in readme, "README's simulator assumptions are stale: run python tools/update_readme.py"
