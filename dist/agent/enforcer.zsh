@@ -1540,7 +1540,8 @@ mdm_push_failed() {  # after a failed push or poll: the user (credential or MDM 
 }
 while_scheduled() {  # a DDM plan is scheduled: the user may install earlier, on this Mac (never a second plan)
   clock; local now=$REPLY by=${S[ScheduledInstallTime]-} wait=$DEFERRAL_MINUTES
-  if (( INSTALL_NOW )) || { [[ -n $CONSOLE_USER ]] && ask_to_install }; then
+  # Past the hard deadline macOS is forcing the install itself: no more questions.
+  if (( INSTALL_NOW )) || { [[ -n $CONSOLE_USER ]] && ! deadline_passed Hard && ask_to_install }; then
     # A second plan would meet EXISTING_PLAN_FOR_DEVICE_IN_PROGRESS, and no call cancels the first.
     info "the DDM plan ${S[LastMDMPlanID]-} is scheduled for $by: installing now on this Mac instead"
     if user_can_authenticate; then
@@ -1549,7 +1550,7 @@ while_scheduled() {  # a DDM plan is scheduled: the user may install earlier, on
     fi
     [[ -n $CONSOLE_USER ]] && tell_software_update "$by"
     info "nobody who can authenticate is logged in: macOS installs $TARGET_TITLE by $by, or from Software Update"
-  elif [[ -n $CONSOLE_USER ]]; then
+  elif [[ -n $CONSOLE_USER ]] && ! deadline_passed Hard; then
     info "$CONSOLE_USER deferred $TARGET_TITLE; macOS installs it by $by"
   fi
   # Until Jamf reports the plan scheduled, and once its forced time has passed, look again as often as

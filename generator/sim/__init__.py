@@ -16,7 +16,8 @@ injectable ``Clock``.
 
 Module map: ``simulator`` (lifecycle, addressing), ``server`` (HTTP, faults, log), ``app``
 (dispatch, privileges), ``routes`` (route table, version gates), ``api_*`` and ``classic``
-(handlers), ``tenant`` (state), ``auth`` (tokens), ``plans`` (plan progress), ``bodies``
+(handlers), ``tenant`` (state), ``fleet`` (the per-Mac fact record, shared with the harness),
+``plan_rules`` (the cited table of plan paths), ``auth`` (tokens), ``plans`` (plan progress), ``bodies``
 (request-body rules), ``rsql`` (filter/sort/page), ``faults``, ``clock``, ``tls``,
 ``recorder`` (exchange recording), ``admin`` (the non-Jamf ``/__sim/`` endpoints), ``cli``.
 """
