@@ -84,7 +84,7 @@ class Context:
 
 
 def fold(name: str) -> str:
-    """The form names are matched in: trimmed and case-insensitive (see module docstring)."""
+    """The form names are matched in: trimmed and case-insensitive (see the package docstring)."""
     return " ".join(name.split()).casefold()
 
 

@@ -165,7 +165,7 @@ class _ApplyRun:
                 self._adopt(want, found)
                 return
             except AmbiguousWriteError as exc:
-                # The client did not resend; re-read by name and decide (module docstring).
+                # The client did not resend; re-read by name and decide (the sync package docstring).
                 self.s._settle()
                 found = reread_by_name(adapter, self.client, self.s.prefix, want.name)
                 if found is not None:

@@ -46,22 +46,8 @@ class Rotator(Planner):
         if policy_want is None:
             raise SyncError("the bundle has no credential policy")
         policy = R.find_by_name(observed.objects.get(R.POLICY, []), policy_want.name)
-        grace = int(self.spec.jamf["rotation_grace_days"])
         if rotations:
-            pending = rotations[0]
-            started = self._rotation_of(pending.name)
-            assert started is not None
-            if policy is not None and self._handed_client_id(policy_want, policy) != pending.data.get("clientId"):
-                # An earlier rotate stopped between creating the client and handing it over: resume.
-                self._hand_over(result, ctx, pending, policy_want, policy)
-                return result
-            age_days = (self.options.now() - started.timestamp()) / 86400
-            if retire or (grace > 0 and age_days >= grace):
-                self._retire(result, current, pending, policy_want, policy)
-            else:
-                until = "rotate --retire" if grace == 0 else f"{grace} days have passed ({grace - age_days:.1f} to go)"
-                result.notes.append(f"rotation to {pending.name!r} pending since {started:%Y-%m-%d %H:%M} UTC; the old "
-                                    f"client stays enabled until {until}")
+            self._continue_rotation(result, ctx, current, rotations[0], policy_want, policy, retire)
             return result
         if retire:
             result.notes.append("no rotation to retire")
@@ -70,6 +56,31 @@ class Rotator(Planner):
             raise SyncError("nothing to rotate yet: run apply first (the API client and the credential policy must exist)")
         if ctx.handover[fold(policy_want.name)].state != "ok":
             raise SyncError("the credential policy hands over no valid credentials: run apply (it issues them)")
+        self._start_rotation(result, ctx, current, policy_want, policy)
+        return result
+
+    def _continue_rotation(self, result: TenantResult, ctx: Context, current: Remote | None, pending: Remote,
+                           policy_want: Desired, policy: Remote | None, retire: bool) -> None:
+        """A rotation is under way: resume its hand-over, retire the old client, or say how long it waits."""
+        grace = int(self.spec.jamf["rotation_grace_days"])
+        started = self._rotation_of(pending.name)
+        assert started is not None
+        if policy is not None and self._handed_client_id(policy_want, policy) != pending.data.get("clientId"):
+            # An earlier rotate stopped between creating the client and handing it over: resume.
+            self._hand_over(result, ctx, pending, policy_want, policy)
+            return
+        age_days = (self.options.now() - started.timestamp()) / 86400
+        if retire or (grace > 0 and age_days >= grace):
+            self._retire(result, current, pending, policy_want, policy)
+        else:
+            until = "rotate --retire" if grace == 0 else f"{grace} days have passed ({grace - age_days:.1f} to go)"
+            result.notes.append(f"rotation to {pending.name!r} pending since {started:%Y-%m-%d %H:%M} UTC; the old "
+                                f"client stays enabled until {until}")
+
+    def _start_rotation(self, result: TenantResult, ctx: Context, current: Remote, policy_want: Desired,
+                        policy: Remote) -> None:
+        """Create the second client on the same role(s) and hand it to the credential policy."""
+        grace = int(self.spec.jamf["rotation_grace_days"])
         stamp = datetime.fromtimestamp(self.options.now(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         name = f"{self.client_name} (rotation {stamp})"
         adapter = R.ADAPTERS[R.CLIENT]
@@ -79,7 +90,7 @@ class Rotator(Planner):
         try:
             new = adapter.create_named(self.client, name, scopes, lifetime)
         except AmbiguousWriteError:
-            # Never resent; the re-read decides (see the module docstring).
+            # Never resent; the re-read decides (see the package docstring).
             self._settle()
             found = reread_by_name(adapter, self.client, self.prefix, name)
             if found is None:
@@ -91,7 +102,6 @@ class Rotator(Planner):
         until = "rotate --retire" if grace == 0 else f"rotate --retire, or the first rotate after {grace} days"
         result.notes.append(f"{self.client_name!r} stays enabled so Macs that have not re-run the policy keep working; "
                             f"it is disabled and deleted by {until}")
-        return result
 
     def _handed_client_id(self, policy_want: Desired, policy: Remote) -> str:
         key = next((k for k, v in policy_want.spec["handover"].items() if v == "client_id"), "parameter4")
