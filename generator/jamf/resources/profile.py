@@ -67,7 +67,6 @@ def profile_semantic(data: dict[str, Any]) -> str:
     return plistlib.dumps(trimmed, sort_keys=True).decode("utf-8")
 
 
-
 class ProfileAdapter(Adapter):
     """Classic ``/JSSResource/osxconfigurationprofiles`` (§6: no Jamf Pro API CRUD exists)."""
 

@@ -41,7 +41,7 @@ class Applier(Planner):
 
 
 class _ApplyRun:
-    """The write phase of one apply (keeps the bookkeeping out of ``TenantSync``)."""
+    """The write phase of one apply (keeps the bookkeeping out of ``Applier``)."""
 
     def __init__(self, sync: Applier, observed: Observed, ctx: Context, result: TenantResult) -> None:
         self.s = sync

@@ -29,6 +29,8 @@ PRUNE_ORDER = (R.POLICY, R.PROFILE, R.EA, R.SCRIPT, R.CLIENT, R.ROLE, R.ACCOUNT)
 
 @dataclass
 class Observed:
+    """What the tenant was seen to have: objects by kind, and its privilege list when fetched."""
+
     objects: dict[str, list[Remote]] = field(default_factory=dict)
     privileges: set[str] | None = None
 
@@ -47,7 +49,6 @@ class SyncBase:
         self.prefix = spec.jamf["name_prefix"]
         self.client_name = spec.object_name(spec.jamf["api_client"])
 
-    # --- helpers ----------------------------------------------------------------------------
     def _progress(self, message: str) -> None:
         if self.options.progress:
             self.options.progress(self.tenant, message)
@@ -71,11 +72,11 @@ class SyncBase:
         return kinds
 
     def _rotation_of(self, name: str) -> datetime | None:
+        """When the rotation client ``name`` was created, or None if it is no rotation of the bundle's client."""
         m = ROTATION.match(name)
         if m and fold(m.group("base")) == fold(self.client_name):
             return datetime.strptime(m.group("when"), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         return None
-
 
     def _measured(self, fn: Callable[[], TenantResult]) -> TenantResult:
         """Run one command and record its own requests, token requests and wall time."""
@@ -87,7 +88,7 @@ class SyncBase:
         result.seconds = time.monotonic() - started
         return result
 
-
     def _settle(self) -> None:
+        """Wait before re-reading after an ambiguous POST (``SyncOptions.settle_seconds``)."""
         if self.options.settle_seconds > 0 and self.client.options.sleep:
             self.client.options.sleep(self.options.settle_seconds)

@@ -91,7 +91,6 @@ class Observer(SyncBase):
                     out[cid] = c
         return out
 
-
     def _handover_state(self, want: Desired, observed: Observed) -> HandoverState:
         try:
             obj = R.find_by_name(observed.objects.get(R.POLICY, []), want.name)

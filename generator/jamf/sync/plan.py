@@ -80,7 +80,6 @@ class Planner(Observer):
         rotations = [c for c in observed.objects.get(R.CLIENT, []) if self._rotation_of(c.name)]
         return rotations[0] if len(rotations) == 1 else None
 
-
     def _plan(self, prune: bool) -> TenantResult:
         result = TenantResult(self.tenant, "plan")
         self._progress("reading the tenant")
@@ -131,7 +130,6 @@ class Planner(Observer):
             return str(self.client.get_json("/api/v1/jamf-pro-version").get("version") or "")
         except JamfError:
             return ""
-
 
 
 def render_view(view: dict[str, Any]) -> list[str]:

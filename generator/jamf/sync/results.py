@@ -14,7 +14,6 @@ class SyncError(Exception):
     """A tenant-level problem that stops the command before any write (one line, no secret)."""
 
 
-
 @dataclass
 class Change:
     kind: str
@@ -114,7 +113,7 @@ class TenantResult:
         }
 
 
-
 def one_line(client: JamfClient, exc: BaseException) -> str:
+    """An exception as one scrubbed line for a result."""
     # Results already carry the tenant: drop the exception's own "<tenant>: " prefix.
     return client.scrub(" ".join(str(exc).split())).removeprefix(f"{client.tenant}: ")
