@@ -9,6 +9,7 @@ import subprocess
 
 import pytest
 
+from generator.catalogue import operation_for, role_privileges, unknown_privileges
 from generator.sim.jackson import dumps
 from tests.sim.simclient import Api, admin, client_with, session
 
@@ -102,3 +103,9 @@ def test_v2_blank_push_needs_view_mdm_and_reports_unknown_ids(jamf_sim_factory):
     assert api.post(BLANK_PUSH, json={"clientManagementIds": []}).status_code == 400
     assert sim.tenant(0).blank_pushes == []
     assert Api(sim).post(BLANK_PUSH, json=body).status_code == 401
+
+
+def test_the_v2_blank_push_privilege_exists_in_11_12_and_no_role_needs_it():
+    assert unknown_privileges([VIEW_MDM]) == []  # in api-role-privileges-11.12.txt
+    assert operation_for("POST", BLANK_PUSH).privileges == (VIEW_MDM,)
+    assert all(VIEW_MDM not in role_privileges(workflow) for workflow in ("auto", "new", "legacy"))
