@@ -119,13 +119,17 @@ def sim(
     plan_rate: Annotated[int, typer.Option("--plan-rate", help="MSU plans per minute before 429 (0 = unlimited).")] = 0,
     plain_http: Annotated[bool, typer.Option("--plain-http", help="Serve plain HTTP instead of HTTPS.")] = False,
     show_secret: Annotated[bool, typer.Option("--show-secret", help="Print the bootstrap admin secret.")] = False,
+    env_file: Annotated[Path | None, typer.Option("--env-file", help="Write URL, admin client and CA path as KEY=value "
+                                                   "lines (0600) for a [tenants.sim] table of env: references.")] = None,
 ) -> None:
     """Run a local Jamf Pro simulator (HTTPS on 127.0.0.1) to rehearse a pipeline without a tenant."""
     from .sim.cli import run_sim
 
+    if env_file is not None and not env_file.absolute().parent.is_dir():
+        raise fail(f"--env-file: {env_file.absolute().parent} is not a folder")
     try:
         run_sim(port=port, version=version, fleet=fleet, tenants=tenants, state=state, latency_ms=latency_ms,
-                faults=faults, plain_http=plain_http, show_secret=show_secret, plan_rate=plan_rate)
+                faults=faults, plain_http=plain_http, show_secret=show_secret, plan_rate=plan_rate, env_file=env_file)
     except ValueError as exc:
         raise fail(str(exc)) from None
 
