@@ -106,6 +106,22 @@ def init(
 
 
 @app.command()
+def tenants(
+    bundle: BundleArg = Path("bundle.toml"),
+    output: Annotated[str, typer.Option("--output", help="text (one per line) or json (a list, for a CI job matrix).")] = "text",
+) -> None:
+    """List the bundle's tenant names (e.g. to fan a CI pipeline out as one job per tenant)."""
+    from .tenants import format_tenants, tenant_names
+
+    try:
+        text = format_tenants(tenant_names(bundle), output)
+    except BundleError as exc:
+        raise fail(str(exc)) from None
+    if text:
+        typer.echo(text)
+
+
+@app.command()
 def sim(
     port: Annotated[int, typer.Option(help="Port (0 = any free port).")] = 0,
     version: Annotated[str, typer.Option("--version", help="Jamf Pro version to simulate.")] = "11.12.0",

@@ -1,0 +1,28 @@
+"""``jamf-enforcer tenants``: the bundle's tenant names, for a person (one per line) or for a CI job
+matrix (``--output json``: one compact JSON list on one line, as ``$GITHUB_OUTPUT`` wants it).
+
+The bundle is parsed in full, so a pipeline's first job fails on a bad bundle before any tenant job
+starts.  No tenant at all is not an error here (``[]``): a repository may render and validate only.
+Credentials are not resolved: listing needs none.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .bundle import BundleError, load_bundle
+
+OUTPUTS = ("text", "json")
+
+
+def tenant_names(bundle: str | Path) -> list[str]:
+    return [t.name for t in load_bundle(bundle).tenants]
+
+
+def format_tenants(names: list[str], output: str) -> str:
+    if output == "json":
+        return json.dumps(names, separators=(",", ":"))
+    if output == "text":
+        return "\n".join(names)
+    raise BundleError(f"--output: expected text or json, got {output!r}")
