@@ -115,12 +115,13 @@ def init(
 def tenants(
     bundle: BundleArg = Path("bundle.toml"),
     output: Annotated[str, typer.Option("--output", help="text (one per line) or json (a list, for a CI job matrix).")] = "text",
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Leave out tenants matching GLOB (repeatable).")] = None,
 ) -> None:
     """List the bundle's tenant names (e.g. to fan a CI pipeline out as one job per tenant)."""
     from .tenants import format_tenants, tenant_names
 
     try:
-        text = format_tenants(tenant_names(bundle), output)
+        text = format_tenants(tenant_names(bundle, exclude or []), output)
     except BundleError as exc:
         raise fail(str(exc)) from None
     if text:

@@ -41,6 +41,15 @@ def test_json_is_one_compact_line_in_bundle_order_and_text_one_name_per_line(tmp
     assert result.exit_code == 0 and result.stdout == "prod-eu\nstaging_1\n"
 
 
+def test_exclude_leaves_out_matching_tenants(tmp_path: Path) -> None:
+    bundle = _bundle(tmp_path, TENANTS + '\n[tenants.sim]\nurl = "https://127.0.0.1:8443"\n'
+                     'client_id = "env:A"\nclient_secret = "env:B"\n')
+    result = runner.invoke(app, ["tenants", bundle, "--output", "json", "--exclude", "sim"])
+    assert result.exit_code == 0 and result.stdout == '["prod-eu","staging_1"]\n'
+    result = runner.invoke(app, ["tenants", bundle, "--output", "json", "--exclude", "sim", "--exclude", "prod-*"])
+    assert result.stdout == '["staging_1"]\n'
+
+
 def test_no_tenants_is_an_empty_list_not_an_error(tmp_path: Path) -> None:
     bundle = _bundle(tmp_path, "")
     result = runner.invoke(app, ["tenants", bundle, "--output", "json"])
