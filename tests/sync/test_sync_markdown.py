@@ -29,7 +29,7 @@ def test_plan_markdown_has_a_table_per_tenant_and_a_collapsed_diff_per_object(
     assert [s.split(":")[0] for s in sections] == ["t0", "t1"]
     t0, t1 = sections
     assert t0.startswith("t0: 0 to create, 1 to update, 0 to delete,")
-    assert "| \\~ update | extension-attribute | jamf-enforcer Agent Version |  |" in t0
+    assert re.search(r"^\| \\~ update \| extension-attribute \| jamf-enforcer [^|]+ \|  \|$", t0, re.M)
     assert t0.count("<details>") == 1 and "-enabled: false" in t0 and "+enabled: true" in t0
     rows = [line for line in t1.splitlines() if line.startswith("| + create |")]
     assert len(rows) == 22 and t1.count("<details>") == 22 == t1.count("</details>")
