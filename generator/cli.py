@@ -95,16 +95,39 @@ def validate(
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder to scaffold (created if missing).")],
     force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
+    package: Annotated[str | None, typer.Option(
+        help='Where the workflow installs jamf-enforcer from: "jamf-enforcer @ git+https://HOST/OWNER/REPO@REF" '
+             'or "jamf-enforcer==X.Y.Z".')] = None,
 ) -> None:
-    """Scaffold a commented bundle.toml and an example GitHub Actions workflow."""
-    from .scaffold import scaffold
+    """Scaffold a commented bundle.toml and a GitHub Actions workflow (plan on pull requests, apply on main)."""
+    from .scaffold import PLACEHOLDER_PACKAGE, WORKFLOW, scaffold
 
     try:
-        written = scaffold(directory, force=force)
+        written = scaffold(directory, force=force, package=package or PLACEHOLDER_PACKAGE)
     except BundleError as exc:
         raise fail(str(exc)) from None
     for path in written:
         typer.echo(f"wrote {path}")
+    if package is None:
+        typer.echo(f"note: set JAMF_ENFORCER_PACKAGE at the top of {directory / WORKFLOW} (or re-run with --package)",
+                   err=True)
+
+
+@app.command()
+def tenants(
+    bundle: BundleArg = Path("bundle.toml"),
+    output: Annotated[str, typer.Option("--output", help="text (one per line) or json (a list, for a CI job matrix).")] = "text",
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Leave out tenants matching GLOB (repeatable).")] = None,
+) -> None:
+    """List the bundle's tenant names (e.g. to fan a CI pipeline out as one job per tenant)."""
+    from .tenants import format_tenants, tenant_names
+
+    try:
+        text = format_tenants(tenant_names(bundle, exclude or []), output)
+    except BundleError as exc:
+        raise fail(str(exc)) from None
+    if text:
+        typer.echo(text)
 
 
 @app.command()
