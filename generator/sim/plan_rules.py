@@ -3,9 +3,9 @@
 A cited data table, kept apart from the agent (the agent never imports it): ``PLAN_RULES`` is
 read top to bottom and the first row whose condition holds decides.  A row either fails the
 plan with a Jamf ``errorReasons`` value (the names are the ``PlanStatus`` enum of the vendored
-ManagedSoftwareUpdatesPlans.yaml) or sends it down a success path.  ``assumption=True`` marks
-behaviour neither Apple nor Jamf publishes; the rows are rendered into the README's simulator
-assumptions table (``assumptions_markdown``), the project's one such table.
+ManagedSoftwareUpdatesPlans.yaml) or sends it down a success path.  A row resting on behaviour
+neither Apple nor Jamf publishes names its row of the project's one assumptions table
+(``ASSUMPTIONS.md``, ``assumption``); ``plan_paths_markdown`` renders the table for the README.
 
 The mechanism of a plan is its ``updateAction``: ``DOWNLOAD_INSTALL_SCHEDULE`` is Jamf's one
 declarative (DDM) plan type ("Download and schedule to install (via declarative device
@@ -51,20 +51,9 @@ DDM_HOLD = "DDMPlanScheduled"  # a DDM plan waits here until its forceInstallLoc
 FAIL_PATH = ("Init", "PendingPlanValidation", "RejectingPlan", "PlanFailed")
 STALL_AT = {MDM_COMMAND: "CollectingOSUpdateStatus", DDM: "WaitingToStartDDMUpdate"}
 LOW_DISK_GB = 20
-# The feature toggle's read-only fields as a fresh simulated server reports them (the spec's examples,
-# except customVersionEnabled).  Tests and /__sim/feature-toggle change them.
+# The feature toggle's read-only fields as a fresh simulated server reports them (ASSUMPTIONS.md row 22).
 TOGGLE_CAPABILITIES = {"forceInstallLocalDateEnabled": False, "dssEnabled": False, "recipeEnabled": False,
                        "customVersionEnabled": True}
-# Server behaviour the simulator assumes (rows of the same README table).
-SERVER_ASSUMPTIONS: tuple[tuple[str, str], ...] = (
-    ("`forceInstallLocalDateEnabled` in `GET …/plans/feature-toggle` is true",
-     "the server takes `DOWNLOAD_INSTALL_SCHEDULE` plans with `forceInstallLocalDateTime` (DDM); while it is false "
-     "such a plan is refused with 400 `INVALID_FIELD` on `config.updateAction`. The spec documents the field only "
-     "as a read-only boolean."),
-    ("the feature toggle is off", "the server takes no plans at all (400); only legacy send-updates works."),
-    ("a device with an unfinished plan", "a second plan for it is refused at creation with 400 "
-     "`EXISTING_PLAN_FOR_DEVICE_IN_PROGRESS`; the spec has no call that cancels a plan."),
-)
 
 
 @dataclass(frozen=True)
@@ -74,33 +63,26 @@ class PlanRule:
     holds: Callable[[MacFacts], bool]
     reason: str  # errorReasons value; "" = the mechanism's success path
     source: str
-    assumption: bool
-    note: str = ""
+    assumption: int = 0  # the row of ASSUMPTIONS.md this rests on; 0 = published behaviour
 
 
 PLAN_RULES: tuple[PlanRule, ...] = (
-    PlanRule(ANY, "not enrolled in MDM", lambda f: not f.enrolled, "NOT_MANAGED", JAMF_SPEC, True,
-             "Jamf publishes the reason's name, not when it is used; the plan is accepted and then fails."),
-    PlanRule(ANY, "not supervised", lambda f: not f.supervised, "NOT_SUPERVISED", JAMF_SPEC, True,
-             "As NOT_MANAGED."),
-    PlanRule(MDM_COMMAND, "macOS 27 or later", lambda f: f.os[0] >= 27, "MDM_EXCEPTION", APPLE_REMOVED, True,
-             "The gate is Apple's; which errorReasons value Jamf reports for a removed command is not published."),
+    PlanRule(ANY, "not enrolled in MDM", lambda f: not f.enrolled, "NOT_MANAGED", JAMF_SPEC, 23),
+    PlanRule(ANY, "not supervised", lambda f: not f.supervised, "NOT_SUPERVISED", JAMF_SPEC, 23),
+    PlanRule(MDM_COMMAND, "macOS 27 or later", lambda f: f.os[0] >= 27, "MDM_EXCEPTION", APPLE_REMOVED, 24),
     PlanRule(DDM, "macOS earlier than 14", lambda f: f.os[0] < 14,
              "DECLARATIVE_DEVICE_MANAGEMENT_SOFTWARE_UPDATES_NOT_SUPPORTED_FOR_DEVICE_OS_VERSION",
-             APPLE_DDM + "; " + JAMF_SPEC, False),
+             APPLE_DDM + "; " + JAMF_SPEC),
     PlanRule(MDM_COMMAND, "Apple silicon, bootstrap token not escrowed",
              lambda f: f.apple_silicon and not f.bootstrap_escrowed, "APPLE_SILICON_NO_ESCROW_KEY",
-             JAMF_BOOTSTRAP_DOC + "; " + JAMF_SPEC, False),
+             JAMF_BOOTSTRAP_DOC + "; " + JAMF_SPEC),
     PlanRule(DDM, "Apple silicon, bootstrap token not escrowed",
-             lambda f: f.apple_silicon and not f.bootstrap_escrowed, "APPLE_SILICON_NO_ESCROW_KEY", JAMF_SPEC, True,
-             "Unpublished: whether a DDM plan for such a Mac fails this way (the declaration itself needs no token)."),
+             lambda f: f.apple_silicon and not f.bootstrap_escrowed, "APPLE_SILICON_NO_ESCROW_KEY", JAMF_SPEC, 25),
     PlanRule(ANY, f"less than {LOW_DISK_GB} GB free", lambda f: f.free_disk_gb < LOW_DISK_GB, "NO_DISK_SPACE",
-             JAMF_SPEC, True, f"The {LOW_DISK_GB} GB threshold is the simulator's; Apple publishes none."),
-    PlanRule(MDM_COMMAND, "otherwise", lambda f: True, "", JAMF_SPEC, True,
-             "Succeeds through the MDM states " + " → ".join(MDM_PATH[4:-1]) + "; the order is the simulator's."),
-    PlanRule(DDM, "otherwise", lambda f: True, "", JAMF_DDM_DOC + "; " + JAMF_SPEC, True,
-             f"Waits at {DDM_HOLD} until forceInstallLocalDateTime on the simulator clock (the simulated Macs "
-             "keep UTC), then completes; the order of the states is the simulator's."),
+             JAMF_SPEC, 26),
+    PlanRule(MDM_COMMAND, "otherwise", lambda f: True, "", JAMF_SPEC, 27),
+    PlanRule(DDM, "otherwise: waits at DDMPlanScheduled until forceInstallLocalDateTime", lambda f: True, "",
+             JAMF_DDM_DOC + "; " + JAMF_SPEC, 27),
 )
 
 
@@ -114,14 +96,12 @@ def decide(facts: MacFacts, update_action: str) -> PlanRule:
     return next(r for r in PLAN_RULES if r.mechanism in (ANY, mechanism) and r.holds(facts))
 
 
-def assumptions_markdown() -> str:
+def plan_paths_markdown() -> str:
     """The plan-path table for the README (first matching row wins)."""
+    mechanism = {ANY: "any", DDM: "DDM (`DOWNLOAD_INSTALL_SCHEDULE`)", MDM_COMMAND: "MDM command (other actions)"}
     lines = ["| plan mechanism | Mac | plan ends | source | assumption |", "|---|---|---|---|---|"]
     for r in PLAN_RULES:
-        mechanism = {ANY: "any", DDM: "DDM (`DOWNLOAD_INSTALL_SCHEDULE`)", MDM_COMMAND: "MDM command (other actions)"}
         ends = f"`PlanFailed` `{r.reason}`" if r.reason else "`PlanCompleted`"
-        flag = f"yes: {r.note}" if r.assumption else ("no" + (f" ({r.note})" if r.note else ""))
+        flag = f"row {r.assumption}" if r.assumption else "no (published)"
         lines.append(f"| {mechanism[r.mechanism]} | {r.condition} | {ends} | {r.source} | {flag} |")
-    for condition, behaviour in SERVER_ASSUMPTIONS:
-        lines.append(f"| server | {condition} | {behaviour} | {JAMF_SPEC} | yes |")
     return "\n".join(lines) + "\n"

@@ -89,7 +89,7 @@ class Tenant:
         self._version_tuple = parse_version(config.version)
         self.feature_toggle = False
         # The feature toggle's read-only capability fields; forceInstallLocalDateEnabled = the server
-        # takes DOWNLOAD_INSTALL_SCHEDULE (DDM) plans (see plan_rules.SERVER_ASSUMPTIONS).
+        # takes DOWNLOAD_INSTALL_SCHEDULE (DDM) plans (ASSUMPTIONS.md row 22).
         self.toggle_capabilities = dict(TOGGLE_CAPABILITIES)
         self.toggle_jobs: dict[str, dict[str, Any]] = {}
         self.roles: dict[str, dict[str, Any]] = {}

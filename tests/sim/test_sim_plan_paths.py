@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from generator.sim import Clock
-from generator.sim.plan_rules import PLAN_RULES, assumptions_markdown
+from generator.sim.assumptions import table_markdown
+from generator.sim.plan_rules import PLAN_RULES, plan_paths_markdown
 from tests.sim.simclient import admin
 
 PLANS = "/api/v1/managed-software-updates/plans"
@@ -106,15 +107,19 @@ def test_outcome_switches_still_win_over_the_facts(fleet):
     assert _end_state(sim, api, jamf_id, _config(False), advance=86400)["state"] == "CollectingOSUpdateStatus"
 
 
-def test_the_table_is_documented_with_its_assumptions():
-    table = assumptions_markdown()
-    assert table.count("\n") >= len(PLAN_RULES) + 2
-    assert "APPLE_SILICON_NO_ESCROW_KEY" in table and "yes: Unpublished" in table
-    assert all(rule.source for rule in PLAN_RULES)
+def test_every_unpublished_rule_names_a_row_of_the_one_assumptions_table():
+    rows = {int(line.split("|")[1]): line for line in table_markdown().splitlines()[2:]}
+    for rule in PLAN_RULES:
+        assert rule.source
+        if rule.assumption:
+            row = rows[rule.assumption]
+            success_state = "DDMPlanScheduled" if rule.mechanism == "DDM" else "ProcessingPlanTypeMdm"
+            assert (rule.reason or success_state) in row, (rule, row)
 
 
-def test_readme_has_the_current_table():
+def test_readme_has_the_current_plan_path_table():
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    assert assumptions_markdown() in readme, "README's simulator assumptions are stale: run python tools/update_readme.py"
+    assert f"<!-- sim-plan-paths:start -->\n{plan_paths_markdown()}<!-- sim-plan-paths:end -->" in readme, (
+        "README's plan-path table is stale: run python tools/update_readme.py")
