@@ -18,6 +18,7 @@ SDK quirks these tests pin down (documented in ``generator/jamf/client/__init__.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -214,6 +215,32 @@ def test_a_failed_page_is_not_raised_by_the_paginator(sim: Simulator, return_exc
         assert len(rest) == 2 and all(isinstance(p, requests.HTTPError) for p in rest)
     else:
         assert rest == []  # 150 of 250 computers gone, no exception
+
+
+@pytest.mark.parametrize(("max_retries", "method", "path", "attempts"), [
+    (0, "GET", "/api/v1/jamf-pro-version", 1),  # the default: no retry at all
+    (2, "GET", "/api/v1/jamf-pro-version", 3),  # urllib3 honours Retry-After on 429 for an idempotent method
+    (2, "POST", "/api/v1/categories", 1),       # ... and never for a POST
+])
+def test_retries_are_urllib3s(sim: Simulator, caplog: pytest.LogCaptureFixture, max_retries: int, method: str,
+                              path: str, attempts: int) -> None:
+    sdk = _admin(sim, max_retries=max_retries)
+    sdk.get_access_token()
+    sim.set_faults(f"429=1,retry_after=0,methods={method},path={path}")
+    with caplog.at_level(logging.ERROR, logger="jamf_pro_sdk"), pytest.raises(requests.HTTPError) as caught:
+        sdk.pro_api_request(method.lower(), path.removeprefix("/api/"), data={"name": "sdk", "priority": 9})
+    sim.set_faults("")
+    assert caught.value.response.status_code == 429
+    assert [e["status"] for e in _calls(sim, path)] == [429] * attempts
+    # The whole response body goes to the log at ERROR (a body can carry anything the server sent).
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR] == [caught.value.response.text]
+
+
+def test_the_oauth_token_response_is_logged_at_debug(sim: Simulator, caplog: pytest.LogCaptureFixture) -> None:
+    sdk = _admin(sim)
+    with caplog.at_level(logging.DEBUG, logger="jamf_pro_sdk"):
+        token = sdk.get_access_token().token
+    assert any(token in r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG)
 
 
 def _start_cli(*args: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
