@@ -4,7 +4,8 @@
   400 page.
 * ``to_json`` renders an element the way the Classic API's ``Accept: application/json`` does:
   list containers (a ``<size>`` child, or a plural container of one repeated child tag) become
-  arrays (an empty one too: ``{"policies": []}``, never ``{"policies": {"size": 0}}``), ``true``/``false`` become booleans, ``id`` and ``size`` become integers.
+  arrays (an empty one too: ``{"policies": []}``, never ``{"policies": {"size": 0}}``),
+  ``true``/``false`` become booleans, ``id`` and ``size`` become integers.
 * ``merge`` applies a Classic PUT: only the elements sent change (within ``general``, child by
   child; any other top-level section is replaced whole).
 * ``decode_entities_once`` is the PI-827 quirk: Jamf entity-decodes a profile's ``<payloads>``
