@@ -75,12 +75,14 @@ def validate(
     dist: Annotated[Path, typer.Argument(help="A rendered output folder.")] = Path("dist"),
 ) -> None:
     """Check a rendered folder offline: shell syntax and portability, plists, schema, privileges, EAs."""
-    from .validate import validate_dist
+    from .deprecations import from_manifest, warn
+    from .validate import load_manifest, validate_dist
 
     try:
         findings = validate_dist(dist)
     except BundleError as exc:
         raise fail(str(exc)) from None
+    warn(from_manifest(load_manifest(dist)))  # Jamf's deprecations are warnings, not findings
     for finding in findings:
         typer.echo(finding)
     if findings:

@@ -270,15 +270,19 @@ def _ea_findings(dist: Path, manifest: dict[str, Any]) -> list[str]:
     return findings
 
 
-def validate_dist(dist: str | Path) -> list[str]:
-    root = Path(dist)
-    manifest_path = root / "manifest.json"
+def load_manifest(dist: str | Path) -> dict[str, Any]:
+    manifest_path = Path(dist) / "manifest.json"
     if not manifest_path.is_file():
         raise BundleError(f"{manifest_path}: not found (expected a folder written by 'jamf-enforcer render')")
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        return json.loads(manifest_path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise BundleError(f"{manifest_path}: not valid JSON: {exc}") from None
+
+
+def validate_dist(dist: str | Path) -> list[str]:
+    root = Path(dist)
+    manifest = load_manifest(root)
     findings = _manifest_findings(root, manifest)
     for path in sorted(root.rglob("*")):
         if path.suffix in (".zsh", ".sh", ".bash") and path.is_file():

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..bundle import BundleError, load_bundle
+from ..deprecations import deprecations
+from ..deprecations import warn as warn_deprecations
 
 if TYPE_CHECKING:  # the HTTP stack is imported only when a sync command runs: render stays fast
     from .sync import TenantResult
@@ -96,6 +98,8 @@ def _run(command: str, bundle: Path, tenant: str, output: str, ca_file: Path | N
         tenants = select_tenants(spec, tenant)
     except (BundleError, CredentialError) as exc:
         raise fail(str(exc), 1) from None
+    if command == "plan":  # Jamf's deprecations of what the bundle calls: stderr only, exit code unchanged
+        warn_deprecations(deprecations(spec.agent["msu_workflow"], spec.agent["credential_method"]))
     if ca_file is not None and not ca_file.is_file():
         raise fail(f"--ca-file: {ca_file} is not a file", 1)
     with _Progress(enabled=output == "text") as progress:
