@@ -33,14 +33,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+# jamf-pro-sdk is in the test extra, so a missing one fails here rather than skipping quietly.
+from jamf_pro_sdk import ApiClientCredentialsProvider, JamfProClient, SessionConfig
+from jamf_pro_sdk.clients import auth as sdk_auth
+from jamf_pro_sdk.clients.classic_api import parse_response_id
+from jamf_pro_sdk.models import client as sdk_models
+
 from generator.sim import SimConfig, Simulator
 from generator.sim.clock import Clock
-
-jamf_pro_sdk = pytest.importorskip("jamf_pro_sdk", reason="jamf-pro-sdk comes with the test extra")
-from jamf_pro_sdk import ApiClientCredentialsProvider, JamfProClient, SessionConfig  # noqa: E402
-from jamf_pro_sdk.clients import auth as sdk_auth  # noqa: E402
-from jamf_pro_sdk.clients.classic_api import parse_response_id  # noqa: E402
-from jamf_pro_sdk.models import client as sdk_models  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 FLEET = 250  # three pages of 100
