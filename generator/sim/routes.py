@@ -51,6 +51,7 @@ class Route:
 
 
 def _table() -> list[Route]:
+    """Every route, one row each. Long on purpose: a route table reads best whole, in one place."""
     r = Route
     msu = "/api/v1/managed-software-updates/plans"
     rows = [
