@@ -28,7 +28,14 @@ UPDATE_MECHANISMS = ("auto", "ddm", "mdm-command")
 REVERSE_DNS = re.compile(r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
 AGENT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
 ENV_REF = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)$")
-CREDENTIAL_REF = re.compile(r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|keyring:[^/]+/.+)$")
+# keyring:SERVICE/ACCOUNT (keychain: is jamf-cli's spelling of the same): the account is what follows
+# the LAST "/", so a service may be a URL (jamf-pro-sdk's layout: service https://host, account the
+# client id).  The service never ends in "/", so keyring:https://host (no account) matches nothing;
+# neither part holds a control character (a pasted newline).
+_KR = r"[^/\x00-\x1f\x7f]"
+KEYRING_REF = re.compile(rf"(?:keyring|keychain):(?P<service>[^\x00-\x1f\x7f]*{_KR})/(?P<account>{_KR}+)")
+CREDENTIAL_REF = re.compile(rf"env:[A-Za-z_][A-Za-z0-9_]*|file:.+|{KEYRING_REF.pattern}")
+CREDENTIAL_REF_FORMS = "env:VAR, file:PATH or keyring:SERVICE/ACCOUNT (alias keychain:)"
 VERSION = re.compile(r"^\d+(\.\d+){1,2}$")
 MAX_POLICY_PARAMETERS = 8  # Jamf script parameters $4–$11
 
@@ -96,9 +103,9 @@ def _name_safe(v: str) -> str | None:
 
 
 def _credential_ref(v: str) -> str | None:
-    if v == "" or CREDENTIAL_REF.match(v):
+    if v == "" or CREDENTIAL_REF.fullmatch(v):
         return None
-    return "a credential reference env:VAR, file:PATH or keyring:SERVICE/ACCOUNT, never a literal secret"
+    return f"a credential reference {CREDENTIAL_REF_FORMS}, never a literal secret"
 
 
 SCHEMA: dict[str, dict[str, Field]] = {
@@ -190,7 +197,8 @@ SCHEMA: dict[str, dict[str, Field]] = {
 TENANT_SCHEMA: dict[str, Field] = {
     "url": Field("str", None, "Jamf Pro base URL (https only), or env:VAR naming the variable that holds it.",
                  _https_or_env),
-    "client_id": Field("str", "", "Uploader API client id: env:VAR, file:PATH or keyring:SERVICE/ACCOUNT.", _credential_ref),
+    "client_id": Field("str", "", "Uploader API client id: env:VAR, file:PATH or keyring:SERVICE/ACCOUNT "
+                                  "(alias keychain:; ACCOUNT follows the last /).", _credential_ref),
     "client_secret": Field("str", "", "Uploader API client secret reference.", _credential_ref),
     "username": Field("str", "", "Uploader account name reference (instead of a client).", _credential_ref),
     "password": Field("str", "", "Uploader account password reference.", _credential_ref),

@@ -56,7 +56,8 @@ def bundle_text() -> str:
             else:
                 lines.append(f"# {key} = {_toml_value(field.default)}")
         lines.append("")
-    lines.append("# One table per Jamf Pro tenant; credentials are env:VAR, file:PATH or keyring:SERVICE/ACCOUNT.")
+    lines.append("# One table per Jamf Pro tenant; credentials are env:VAR, file:PATH or keyring:SERVICE/ACCOUNT")
+    lines.append("# (keychain: is the same; ACCOUNT follows the last /, e.g. keychain:https://acme.jamfcloud.com/CLIENT_ID).")
     lines.append("[tenants.production]")
     for key, field in TENANT_SCHEMA.items():
         lines.append(f"# {field.doc}")
