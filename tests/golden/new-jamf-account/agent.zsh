@@ -1545,7 +1545,8 @@ while_scheduled() {  # a DDM plan is scheduled: the user may install earlier, on
     info "$CONSOLE_USER deferred $TARGET_TITLE; macOS installs it by $by"
   fi
   # Until Jamf reports the plan scheduled, and once its forced time has passed, look again as often as
-  # for any running workflow (an early PlanFailed counts at once); meanwhile before the forced time.
+  # for any running workflow (an early PlanFailed counts at once); in between, just after the forced
+  # time at the latest.
   if [[ ${S[LastMDMWorkflowDetail]-} != *": DDMPlanScheduled" ]]; then
     wait=$MDM_POLL_MINUTES
   elif parse_time "$by"; then
