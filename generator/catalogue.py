@@ -292,6 +292,33 @@ def uploader_privileges() -> list[str]:
     return sorted({p for ep in uploader_endpoints() for p in ep.privileges})
 
 
+# --- the reporter ---------------------------------------------------------------------------
+@cache
+def reporter_endpoints() -> list[Endpoint]:
+    """Every endpoint ``jamf-enforcer report`` calls: reads only, and none that returns a policy (whose
+    script parameters may carry the agent's credential)."""
+    e = endpoint
+    return [
+        e("rep.token", "POST", "/api/v1/oauth/token", "reporter token"),
+        e("rep.token.legacy", "POST", "/api/oauth/token", "reporter token fallback"),
+        e("rep.token.account", "POST", "/api/v1/auth/token", "reporter basic -> bearer"),
+        e("rep.auth", "GET", "/api/v1/auth", "the token's privileges: is the audit role granted too?"),
+        e("rep.inventory", "GET", "/api/v3/computers-inventory", "the agent's extension attributes, OS, hardware"),
+        e("rep.plans", "GET", "/api/v1/managed-software-updates/plans", "failed plans and their errorReasons"),
+    ]
+
+
+def reporter_privileges() -> list[str]:
+    """The reporter role: exactly the union of the report's endpoints' privileges."""
+    return sorted({p for ep in reporter_endpoints() for p in ep.privileges})
+
+
+def audit_privileges() -> list[str]:
+    """What ``audit`` reads with (the uploader's GET endpoints); the report shows drift only when its
+    client holds all of these as well."""
+    return sorted({p for ep in uploader_endpoints() if ep.method == "GET" for p in ep.privileges})
+
+
 # --- matching concrete requests (the simulator and the contract tests use this) -------------
 @cache
 def _templates() -> list[tuple[str, re.Pattern[str], str]]:

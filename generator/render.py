@@ -267,6 +267,8 @@ def render_bundle(spec: BundleSpec) -> list[Artifact]:
         Artifact("jamf/api-client.json", "api-client", _json(api_client(spec))),
         Artifact("jamf/uploader-role.json", "uploader-role",
                  _json({"displayName": "jamf-enforcer uploader", "privileges": catalogue.uploader_privileges()})),
+        Artifact("jamf/reporter-role.json", "reporter-role",
+                 _json({"displayName": "jamf-enforcer reporter", "privileges": catalogue.reporter_privileges()})),
     ]
     if spec.agent["credential_method"] == "jamf-account":
         arts.append(Artifact("jamf/service-account.json", "service-account", _json(service_account(spec))))
@@ -296,6 +298,7 @@ def manifest(spec: BundleSpec, artifacts: list[Artifact]) -> dict[str, Any]:
                 "account": catalogue.seed_differences(workflow, "jamf-account"),
             },
             "uploader": catalogue.privilege_endpoints(catalogue.uploader_endpoints()),
+            "reporter": catalogue.privilege_endpoints(catalogue.reporter_endpoints()),
         },
     }
 
