@@ -16,6 +16,7 @@ import typer
 from . import __version__
 from .bundle import BundleError
 from .jamf.commands import register as register_sync_commands
+from .report.command import register as register_report_command
 
 app = typer.Typer(
     name="jamf-enforcer",
@@ -117,13 +118,15 @@ def sim(
     plan_rate: Annotated[int, typer.Option("--plan-rate", help="MSU plans per minute before 429 (0 = unlimited).")] = 0,
     plain_http: Annotated[bool, typer.Option("--plain-http", help="Serve plain HTTP instead of HTTPS.")] = False,
     show_secret: Annotated[bool, typer.Option("--show-secret", help="Print the bootstrap admin secret.")] = False,
+    agent_states: Annotated[bool, typer.Option("--agent-states", help="Seed the agent's status on each Mac (report).")] = False,
 ) -> None:
     """Run a local Jamf Pro simulator (HTTPS on 127.0.0.1) to rehearse a pipeline without a tenant."""
     from .sim.cli import run_sim
 
     try:
         run_sim(port=port, version=version, fleet=fleet, tenants=tenants, state=state, latency_ms=latency_ms,
-                faults=faults, plain_http=plain_http, show_secret=show_secret, plan_rate=plan_rate)
+                faults=faults, plain_http=plain_http, show_secret=show_secret, plan_rate=plan_rate,
+                agent_states=agent_states)
     except ValueError as exc:
         raise fail(str(exc)) from None
 
@@ -131,6 +134,7 @@ def sim(
 # plan / apply / audit / rotate live with the Jamf client; registering them there keeps this
 # module free of HTTP code.
 register_sync_commands(app, fail)
+register_report_command(app, fail)
 
 
 def main() -> None:
