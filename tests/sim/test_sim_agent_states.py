@@ -1,0 +1,56 @@
+"""The seeded agent states: deterministic, tied to each Mac's facts, served as EA values."""
+
+from __future__ import annotations
+
+import time
+
+from generator.sim.agent_states import ea_value, script_key, seeded_agent_state
+from generator.sim.fleet import seeded_facts
+from generator.status import MODEL
+
+NOW = 1_780_000_000.0
+
+
+def test_deterministic_and_only_status_keys() -> None:
+    keys = set(MODEL.by_key())
+    for n in range(1, 400):
+        a, b = seeded_agent_state(seeded_facts(n), NOW), seeded_agent_state(seeded_facts(n), NOW)
+        assert a == b
+        assert set(a.status) <= keys
+        for key, value in a.status.items():
+            allowed = MODEL.by_key()[key].values
+            assert not allowed or value in allowed, (n, key, value)
+
+
+def test_states_follow_the_facts() -> None:
+    for n in range(1, 400):
+        facts = seeded_facts(n)
+        state = seeded_agent_state(facts, NOW)
+        if not state.status or state.status["PendingUpdateTarget"] == "NONE":
+            continue
+        if not facts.enrolled:
+            assert state.plan_error == "NOT_MANAGED"
+        elif not facts.supervised:
+            assert state.plan_error == "NOT_SUPERVISED"
+        elif facts.free_disk_gb < 20:
+            assert state.plan_error == "NO_DISK_SPACE"
+        if state.plan_error:
+            assert state.status["LastMDMWorkflowResult"] == "FAILED"
+        if not facts.apple_silicon:
+            assert state.status["SavedCredentialMethod"] == "NONE"
+        assert state.status["BootstrapTokenEscrow"] == ("ESCROWED" if facts.bootstrap_escrowed else "NOT_ESCROWED")
+
+
+def test_seeding_2000_macs_is_fast() -> None:
+    started = time.perf_counter()
+    for n in range(1, 2001):
+        seeded_agent_state(seeded_facts(n), NOW)
+    print(f"2000 Macs seeded in {time.perf_counter() - started:.3f} s")  # a figure, not an assertion
+
+
+def test_ea_value_reads_the_key_from_the_rendered_script() -> None:
+    script = "value='Not installed'\nif read_value=$(PlistBuddy -c 'Print :AgentVersion' \"$f\")\n"
+    assert script_key(script) == ("AgentVersion", "Not installed")
+    assert ea_value({}, script) == ["Not installed"]
+    assert ea_value({"AgentVersion": "1.0.0"}, script) == ["1.0.0"]
+    assert ea_value({}, "echo '<result>hi</result>'") is None
