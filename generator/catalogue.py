@@ -110,6 +110,8 @@ _CLASSIC_KINDS = {
     "accounts": "Accounts",
     "categories": "Categories",
     "computers": "Computers",
+    # Classic computergroups serves static and smart groups alike; this tool only writes smart ones.
+    "computergroups": "Smart Computer Groups",
 }
 _CLASSIC_VERB = {"GET": "Read", "POST": "Create", "PUT": "Update", "DELETE": "Delete"}
 
@@ -284,6 +286,12 @@ def uploader_endpoints() -> list[Endpoint]:
         e("up.policies.delete", "DELETE", "/JSSResource/policies/id/{id}", "apply --prune: delete a policy"),
         e("up.roles.delete", "DELETE", "/api/v1/api-roles/{id}", "apply --prune: delete an API role"),
         e("up.accounts.delete", "DELETE", "/JSSResource/accounts/userid/{id}", "apply --prune: delete an account"),
+        e("up.groups.list", "GET", "/JSSResource/computergroups", "find remediation smart groups"),
+        e("up.groups.read", "GET", "/JSSResource/computergroups/id/{id}", "read a smart group"),
+        e("up.groups.read.name", "GET", "/JSSResource/computergroups/name/{name}", "read a smart group by name"),
+        e("up.groups.create", "POST", "/JSSResource/computergroups/id/{id}", "create a smart group (id 0)"),
+        e("up.groups.update", "PUT", "/JSSResource/computergroups/id/{id}", "update a smart group's criteria"),
+        e("up.groups.delete", "DELETE", "/JSSResource/computergroups/id/{id}", "apply --prune: delete a smart group"),
     ]
     return rows
 
@@ -339,7 +347,8 @@ def operation_for(method: str, path: str) -> Endpoint | None:
     for m, regex, template in _templates():
         if m == method and regex.match(path):
             return endpoint(f"{m} {template}", m, template, "")
-    classic = re.match(r"^/JSSResource/(osxconfigurationprofiles|policies|accounts|categories|computers)(/.*)?$", path)
+    classic = re.match(r"^/JSSResource/(osxconfigurationprofiles|policies|accounts|categories|computers|computergroups)(/.*)?$",
+                       path)
     if classic and method in _CLASSIC_VERB:
         privileges = (f"{_CLASSIC_VERB[method]} {_CLASSIC_KINDS[classic.group(1)]}",)
         return Endpoint(f"{method} {path}", method, path, privileges, "hand-kept Classic map", "")

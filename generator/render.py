@@ -28,6 +28,7 @@ import jinja2
 
 from . import __version__, catalogue, profiles
 from .bundle import MAX_POLICY_PARAMETERS, BundleError, BundleSpec
+from .groups import remediation_groups
 from .status import MODEL, StatusKey
 
 HANDOVER_PLACEHOLDER = "<set by jamf-enforcer apply>"
@@ -274,6 +275,8 @@ def render_bundle(spec: BundleSpec) -> list[Artifact]:
         arts.append(Artifact("jamf/service-account.json", "service-account", _json(service_account(spec))))
     for name, policy in policies(spec).items():
         arts.append(Artifact(f"jamf/policies/{name}.json", "policy", _json(policy)))
+    for slug, group in remediation_groups(spec).items():
+        arts.append(Artifact(f"jamf/groups/{slug}.json", "computer-group", _json(group)))
     return arts
 
 
