@@ -13,7 +13,7 @@ GET    /__sim/computers                every computer of the tenant
 GET    /__sim/computers/{id}/facts     the Mac's fact record (``fleet.MacFacts``)
 PUT    /__sim/computers/{id}/facts     change facts: ``{"os_version": "13.7.1", "supervised": false}``
 PUT    /__sim/devices/{id}/outcome     ``{"outcome": "success"|"fail"|"stall", "reason"?}``
-PUT    /__sim/feature-toggle           ``{"toggle": true}``
+PUT    /__sim/feature-toggle           ``{"toggle": true, "forceInstallLocalDateEnabled"?: true, ...}``
 PUT    /__sim/version                  ``{"version": "11.12.0"}``
 GET    /__sim/plans                    every plan, rendered now
 GET    /__sim/log                      the tenant's request log (no secrets)
@@ -87,8 +87,11 @@ def _handle(sim: Any, tenant: Tenant, request: Request) -> Response:
                                   str(body.get("reason") or "APPLE_SILICON_NO_ESCROW_KEY"))
         return json_response(200, {"id": outcome.group(1), "outcome": body.get("outcome")})
     if (method, path) == ("PUT", "/feature-toggle"):
-        tenant.set_feature_toggle(bool(_body(request).get("toggle")))
-        return json_response(200, {"toggle": tenant.feature_toggle})
+        body = _body(request)
+        tenant.set_toggle_capabilities(**{k: v for k, v in body.items() if k != "toggle"})
+        if "toggle" in body:
+            tenant.set_feature_toggle(bool(body["toggle"]))
+        return json_response(200, {"toggle": tenant.feature_toggle, **tenant.toggle_capabilities})
     if (method, path) == ("PUT", "/version"):
         tenant.version = str(_body(request).get("version", ""))
         return json_response(200, {"version": tenant.version})

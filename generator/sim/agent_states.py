@@ -8,10 +8,9 @@ per tenant costs milliseconds.
 
 The mix is tied to the facts, as on a real fleet:
 
-* a Mac that is not MDM-enrolled, not supervised, short of disk, or an Apple silicon Mac
-  without an escrowed bootstrap token and without a saved credential has a FAILED MDM workflow,
-  its plan failed with the reason Jamf gives for that fact (``NOT_MANAGED``, ``NOT_SUPERVISED``,
-  ``NO_DISK_SPACE``, ``APPLE_SILICON_NO_ESCROW_KEY``);
+* a Mac whose plan the simulator's plan rules (``plan_rules.decide``, the README's assumptions
+  table) fail -- not enrolled, not supervised, short of disk, Apple silicon without an escrowed
+  bootstrap token -- has a FAILED MDM workflow and a failed plan with that ``errorReasons`` value;
 * a Mac on its OS family's newest release (``LATEST``) has nothing pending;
 * the update mechanism follows the OS: Declarative Device Management from macOS 14 (Apple's
   software-update declarations), MDM commands before;
@@ -36,6 +35,7 @@ from dataclasses import dataclass, field
 
 from ..status import DATE_FORMAT, MODEL
 from .fleet import MacFacts, os_tuple
+from .plan_rules import DDM_ACTION, decide
 
 DAY = 86400.0
 # The newest release of each OS family in the seeded fleet (what a pending update targets).
@@ -61,17 +61,10 @@ def _date(at: float) -> str:
     return time.strftime(DATE_FORMAT, time.gmtime(at))
 
 
-def _failure(facts: MacFacts, credential: str) -> tuple[str, str]:
-    """``(plan errorReason, detail)`` when the Mac's facts make its MDM workflow fail, else ``("", "")``."""
-    if not facts.enrolled:
-        return "NOT_MANAGED", "MDM: the Mac is not enrolled"
-    if not facts.supervised:
-        return "NOT_SUPERVISED", "plan RejectingPlan: NOT_SUPERVISED"
-    if facts.free_disk_gb < 20:
-        return "NO_DISK_SPACE", "plan RejectingPlan: NO_DISK_SPACE"
-    if facts.apple_silicon and not facts.bootstrap_escrowed and credential == "NONE":
-        return "APPLE_SILICON_NO_ESCROW_KEY", "plan RejectingPlan: APPLE_SILICON_NO_ESCROW_KEY"
-    return "", ""
+def _failure(facts: MacFacts, ddm: bool) -> tuple[str, str]:
+    """``(plan errorReason, detail)`` when the simulator's plan rules fail this Mac's plan, else ``("", "")``."""
+    reason = decide(facts, DDM_ACTION if ddm else "DOWNLOAD_INSTALL_RESTART").reason
+    return (reason, f"plan PlanFailed: {reason}") if reason else ("", "")
 
 
 def seeded_agent_state(facts: MacFacts, now: float, soft_days: int = 7, hard_days: int = 14) -> AgentState:
@@ -102,7 +95,7 @@ def seeded_agent_state(facts: MacFacts, now: float, soft_days: int = 7, hard_day
         values["Status"] = "Idle: macOS is up to date"
         state.status = {k: v for k, v in values.items() if k in keys}
         return state
-    reason, detail = _failure(facts, credential)
+    reason, detail = _failure(facts, ddm)
     bucket = _bucket(number, 1)
     # Days since the zero date: failures anywhere; else past hard / past soft / before the soft deadline.
     age_days = 3 + bucket % 10 if reason else 16 if bucket < 10 else 9 if bucket < 22 else 1 + bucket % 5
@@ -125,7 +118,7 @@ def seeded_agent_state(facts: MacFacts, now: float, soft_days: int = 7, hard_day
     elif bucket < 46 and ddm and "ScheduledInstallTime" in keys:
         values.update({"Status": "Idle: update scheduled by DDM", "LastMDMWorkflowResult": "SCHEDULED",
                        "LastMDMWorkflowTime": _date(reported - 1800),
-                       "ScheduledInstallTime": _date(reported + (1 + bucket % 3) * DAY)})
+                                  "ScheduledInstallTime": _date(reported + (1 + bucket % 3) * DAY)})
     elif bucket < 60:
         values.update({"Status": "Deferred: the user deferred the update", "NextRun": _date(reported + 4 * 3600)})
     else:

@@ -29,6 +29,7 @@ from .agent_states import seeded_agent_state
 from .clock import Clock
 from .config import SimConfig, VersionTuple, parse_version
 from .fleet import UUID_NAMESPACE, MacFacts, seeded_facts
+from .plan_rules import DDM_ACTION, FAIL_PATH, TOGGLE_CAPABILITIES
 from .plans import DEFAULT_FAIL_REASON, ERROR_REASONS, OUTCOMES, TERMINAL, progress
 
 ADMIN_ROLE = "Simulator Administrator"
@@ -88,6 +89,9 @@ class Tenant:
         self._version = config.version
         self._version_tuple = parse_version(config.version)
         self.feature_toggle = False
+        # The feature toggle's read-only capability fields; forceInstallLocalDateEnabled = the server
+        # takes DOWNLOAD_INSTALL_SCHEDULE (DDM) plans (see plan_rules.SERVER_ASSUMPTIONS).
+        self.toggle_capabilities = dict(TOGGLE_CAPABILITIES)
         self.toggle_jobs: dict[str, dict[str, Any]] = {}
         self.roles: dict[str, dict[str, Any]] = {}
         self.clients: dict[int, dict[str, Any]] = {}
@@ -219,10 +223,11 @@ class Tenant:
                     created = now - state.report_age_days * 86400 - 3600
                     self.add_plan({
                         "planUuid": str(uuid.uuid5(UUID_NAMESPACE, f"plan/{computer['serialNumber']}")),
-                        "deviceId": computer["id"], "objectType": "COMPUTER", "updateAction": "DOWNLOAD_INSTALL_RESTART",
+                        "deviceId": computer["id"], "objectType": "COMPUTER",
+                        "updateAction": DDM_ACTION if state.status.get("UpdateMechanism") == "DDM" else "DOWNLOAD_INSTALL_RESTART",
                         "versionType": "LATEST_MINOR", "specificVersion": "NO_SPECIFIC_VERSION", "buildVersion": None,
                         "maxDeferrals": 0, "forceInstallLocalDateTime": None, "created": created, "outcome": "fail",
-                        "reason": state.plan_error})
+                        "reason": state.plan_error, "path": list(FAIL_PATH), "hold_until": None})
 
     def _computer(self, facts: MacFacts) -> dict[str, Any]:
         """A computer record: the Mac's facts plus the inventory fields derived from them."""
@@ -438,6 +443,15 @@ class Tenant:
             self.feature_toggle = bool(on)
             self.toggle_jobs["toggleOn" if on else "toggleOff"] = {"start": now, "end": now}
 
+    def set_toggle_capabilities(self, **fields: bool) -> None:
+        """Set the feature toggle's read-only fields, e.g. ``forceInstallLocalDateEnabled=True``."""
+        unknown = sorted(set(fields) - set(TOGGLE_CAPABILITIES))
+        if unknown:
+            raise ValueError(f"unknown feature toggle field(s) {', '.join(unknown)}; "
+                             f"expected some of {', '.join(TOGGLE_CAPABILITIES)}")
+        with self.lock:
+            self.toggle_capabilities.update({k: bool(v) for k, v in fields.items()})
+
     def set_device_outcome(self, jamf_id: str | int, outcome: str, reason: str = DEFAULT_FAIL_REASON) -> None:
         """What plans created from now on for this device do: ``success``, ``fail`` or ``stall``."""
         if outcome not in OUTCOMES:
@@ -496,7 +510,7 @@ class Tenant:
     _PERSISTED = ("feature_toggle", "toggle_jobs", "roles", "clients", "accounts", "tokens", "scripts", "eas",
                   "categories", "profiles", "policies", "computer_groups", "computers", "plan_records",
                   "device_outcomes", "legacy_updates", "blank_pushes", "policy_flushes", "counters",
-                  "plan_rate_per_minute")
+                  "plan_rate_per_minute", "toggle_capabilities")
     _INT_KEYED = ("clients", "accounts", "profiles", "policies", "computer_groups")
 
     def to_state(self) -> dict[str, Any]:

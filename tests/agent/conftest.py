@@ -135,10 +135,11 @@ def jamf_setup(jamf_sim_factory: Callable[..., Simulator], mac_for: Callable[[Pa
         if register:
             jamf_id = tenant.register_computer("C02TEST0001", "00000000-0000-4000-8000-000000000001", "mgmt-0001",
                                                **(facts or {}))
-            mac.apply_facts(tenant.facts(jamf_id))  # one record: the inventory and the Mac agree
         tenant.set_feature_toggle(toggle)
         mac.set_jamf(version=version, jss_url=sim.base_url() + "/", recon_id=int(jamf_id or 1))
         mac.set_bootstrap()
+        if jamf_id:
+            mac.apply_facts(tenant.facts(jamf_id))  # one record: the inventory and the Mac agree
         if updates:
             mac.set_updates([mac.macos_update()])
         if managed_id and jamf_id:

@@ -6,6 +6,7 @@ import time
 
 from generator.sim.agent_states import ea_value, script_key, seeded_agent_state
 from generator.sim.fleet import seeded_facts
+from generator.sim.plan_rules import DDM_ACTION, decide
 from generator.status import MODEL
 
 NOW = 1_780_000_000.0
@@ -28,12 +29,10 @@ def test_states_follow_the_facts() -> None:
         state = seeded_agent_state(facts, NOW)
         if not state.status or state.status["PendingUpdateTarget"] == "NONE":
             continue
+        action = DDM_ACTION if facts.os[0] >= 14 else "DOWNLOAD_INSTALL_RESTART"
+        assert state.plan_error == decide(facts, action).reason  # the simulator's own plan rules
         if not facts.enrolled:
             assert state.plan_error == "NOT_MANAGED"
-        elif not facts.supervised:
-            assert state.plan_error == "NOT_SUPERVISED"
-        elif facts.free_disk_gb < 20:
-            assert state.plan_error == "NO_DISK_SPACE"
         if state.plan_error:
             assert state.status["LastMDMWorkflowResult"] == "FAILED"
         if not facts.apple_silicon:
