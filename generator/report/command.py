@@ -48,7 +48,7 @@ def read_tenants(spec: BundleSpec, pattern: str, ca_file: str | None = None, pro
     from ..jamf.sync import SyncOptions, make_client, select_tenants
     from ..jamf.sync.results import one_line
 
-    options = SyncOptions(ca_file=ca_file, client_options=client_options)
+    options = SyncOptions(ca_file=ca_file, **({"client_options": client_options} if client_options else {}))
 
     def one(tenant: Any) -> TenantReport:
         client = None
@@ -58,6 +58,9 @@ def read_tenants(spec: BundleSpec, pattern: str, ca_file: str | None = None, pro
                                audit=_audit_findings(spec, tenant.name, client, options))
         except JamfError as exc:
             return TenantReport(tenant.name, tenant.url, error=one_line(client, exc) if client else str(exc))
+        except Exception as exc:  # an unexpected answer must not hide the other tenants (or leak a secret)
+            text = f"internal error: {type(exc).__name__}: {exc}"
+            return TenantReport(tenant.name, tenant.url, error=one_line(client, Exception(text)) if client else text)
         finally:
             if client is not None:
                 client.close()

@@ -18,10 +18,6 @@ The mix is tied to the facts, as on a real fleet:
   only), deferred and pending by a hash of the Jamf id; about one Mac in 17 is silent (its last
   inventory is 20-40 days old) and one in 23 never ran the agent.
 
-Keys ``generator.status`` does not define (``UpdateMechanism``, ``ScheduledInstallTime``, the
-``SCHEDULED`` result, before the DDM status keys exist) are left out, so the seed never writes
-a value the agent could not.
-
 ``Tenant.seed_agent_states`` stores the values on each computer record (``agentStatus``) and
 the failed plans in the plan store; ``api_inventory`` answers every SCRIPT extension attribute
 that prints a status-plist key with that Mac's value (see ``ea_value``).
@@ -33,7 +29,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from ..status import DATE_FORMAT, MODEL
+from ..status import DATE_FORMAT
 from .fleet import MacFacts, os_tuple
 from .plan_rules import DDM_ACTION, decide
 
@@ -77,7 +73,6 @@ def seeded_agent_state(facts: MacFacts, now: float, soft_days: int = 7, hard_day
     if number % 23 == 7:
         return state  # the agent never ran here: every EA prints its "missing" value
     reported = now - state.report_age_days * DAY
-    keys = MODEL.by_key()
     major = facts.os[0]
     ddm = major >= DDM_SINCE
     credential = "NONE" if not facts.apple_silicon or number % 11 == 4 else "JAMF_CLIENT"
@@ -93,7 +88,7 @@ def seeded_agent_state(facts: MacFacts, now: float, soft_days: int = 7, hard_day
     }
     if not pending:
         values["Status"] = "Idle: macOS is up to date"
-        state.status = {k: v for k, v in values.items() if k in keys}
+        state.status = values
         return state
     reason, detail = _failure(facts, ddm)
     bucket = _bucket(number, 1)
@@ -115,18 +110,15 @@ def seeded_agent_state(facts: MacFacts, now: float, soft_days: int = 7, hard_day
     elif bucket < 34:
         values.update({"Status": "Running: MDM workflow in progress", "LastMDMWorkflowResult": "IN_PROGRESS",
                        "LastMDMWorkflowTime": _date(reported - 900)})
-    elif bucket < 46 and ddm and "ScheduledInstallTime" in keys:
+    elif bucket < 46 and ddm:
         values.update({"Status": "Idle: update scheduled by DDM", "LastMDMWorkflowResult": "SCHEDULED",
                        "LastMDMWorkflowTime": _date(reported - 1800),
-                                  "ScheduledInstallTime": _date(reported + (1 + bucket % 3) * DAY)})
+                       "ScheduledInstallTime": _date(reported + (1 + bucket % 3) * DAY)})
     elif bucket < 60:
         values.update({"Status": "Deferred: the user deferred the update", "NextRun": _date(reported + 4 * 3600)})
     else:
         values["Status"] = "Pending: update available, before the soft deadline"
-    allowed = keys.get("LastMDMWorkflowResult")
-    if allowed is not None and values["LastMDMWorkflowResult"] not in allowed.values:
-        values["LastMDMWorkflowResult"] = "NONE"
-    state.status = {k: v for k, v in values.items() if k in keys}
+    state.status = values
     return state
 
 

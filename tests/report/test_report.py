@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,8 @@ from typer.testing import CliRunner
 
 from generator.catalogue import reporter_endpoints, reporter_privileges, uploader_endpoints
 from generator.cli import app
+from generator.jamf import sync
+from generator.jamf.client import ClientOptions
 from generator.report.reader import PAGE_SIZE
 from generator.sim import Simulator
 from tests.report.conftest import FLEET, ReportRig, add_reporter
@@ -152,3 +155,25 @@ def test_bad_output_and_unknown_tenant_are_usage_errors(report_rig: ReportRig) -
     assert code == 2 and "--output" in err
     code, _, err = cli("report", str(report_rig.path), "--tenant", "nope")
     assert code == 2 and "matches no tenant" in err
+
+
+def test_an_unreachable_tenant_is_named_and_no_secret_reaches_any_output(report_rig: ReportRig, tmp_path: Any,
+                                                                         monkeypatch: Any) -> None:
+    real_options = sync.SyncOptions
+    monkeypatch.setattr(sync, "SyncOptions", lambda **kw: real_options(  # retries back off without real waiting
+        client_options=ClientOptions(sleep=lambda _s: None, ca_file=kw.get("ca_file")), **kw))
+    text = report_rig.path.read_text(encoding="utf-8")
+    text += ('\n[tenants.gone]\nurl = "https://127.0.0.1:9"\nclient_id = "env:JE_REPORT_0_ID"\n'
+             'client_secret = "env:JE_REPORT_0_SECRET"\n')
+    path = tmp_path / "with-gone.toml"
+    path.write_text(text, encoding="utf-8")
+    page = tmp_path / "page.html"
+    code, _, err = cli("report", str(path), "--tenant", "all", "--out", str(page), "--ca-file", report_rig.sim.ca_file or "")
+    assert code == 1 and "gone: ERROR:" in err
+    html = page.read_text(encoding="utf-8")
+    assert "Tenant gone" in html and "error:" in html
+    code, out, _ = cli("report", str(path), "--tenant", "all", "--output", "json", "--ca-file", report_rig.sim.ca_file or "")
+    gone = next(t for t in json.loads(out)["tenants"] if t["tenant"] == "gone")
+    assert gone["error"] and gone["total"] == 0
+    secret = os.environ["JE_REPORT_0_SECRET"]
+    assert secret not in html and secret not in out and secret not in err
