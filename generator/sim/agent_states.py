@@ -20,7 +20,7 @@ The mix is tied to the facts, as on a real fleet:
 
 ``Tenant.seed_agent_states`` stores the values on each computer record (``agentStatus``) and
 the failed plans in the plan store; ``api_inventory`` answers every SCRIPT extension attribute
-that prints a status-plist key with that Mac's value (see ``ea_value``).
+that prints a status-plist key with that Mac's value (``script_key`` finds the key).
 """
 
 from __future__ import annotations
@@ -134,13 +134,3 @@ def script_key(script: str | None) -> tuple[str, str] | None:
         return None
     default = _DEFAULT.search(script or "")
     return match.group(1), default.group(1) if default else ""
-
-
-def ea_value(status: dict[str, str], script: str | None) -> list[str] | None:
-    """The ``values`` a Mac reports for one SCRIPT extension attribute (None: not one of the agent's)."""
-    found = script_key(script)
-    if found is None:
-        return None
-    key, missing = found
-    value = status.get(key, missing)
-    return [value] if value else []

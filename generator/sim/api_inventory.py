@@ -92,32 +92,36 @@ _EA_SECTION = {"GENERAL": "general", "HARDWARE": "hardware", "OPERATING_SYSTEM":
                "EXTENSION_ATTRIBUTES": "extensionAttributes"}
 
 
-def ea_definitions(tenant: Any) -> list[tuple[dict[str, Any], str]]:
-    """The tenant's enabled SCRIPT extension attributes with the status key each prints (once per request)."""
+EaDefinition = tuple[dict[str, Any], str, str, str]  # (definition, inventory section, status key, value when absent)
+
+
+def ea_definitions(tenant: Any) -> list[EaDefinition]:
+    """The tenant's enabled SCRIPT extension attributes with the status key each prints (read from each
+    script once per request, not once per Mac)."""
     out = []
     for ea in tenant.eas.values():
-        if ea.get("enabled", True) and ea.get("inputType") == "SCRIPT" and agent_states.script_key(ea.get("scriptContents")):
-            out.append((ea, _EA_SECTION.get(ea.get("inventoryDisplayType", ""), "extensionAttributes")))
+        found = agent_states.script_key(ea.get("scriptContents")) if ea.get("inputType") == "SCRIPT" else None
+        if ea.get("enabled", True) and found:
+            out.append((ea, _EA_SECTION.get(ea.get("inventoryDisplayType", ""), "extensionAttributes"), *found))
     return out
 
 
-def _ea_values(computer: dict[str, Any], definitions: list[tuple[dict[str, Any], str]]) -> dict[str, list[Any]]:
+def _ea_values(computer: dict[str, Any], definitions: list[EaDefinition]) -> dict[str, list[Any]]:
     """Each section's extension attribute values, as Jamf stores what the EA scripts printed at the Mac's
     last recon (the simulator reads the agent status seeded on the Mac: ``agent_states``)."""
     by_section: dict[str, list[Any]] = {}
     status = computer.get("agentStatus") or {}
-    for ea, section in definitions:
-        values = agent_states.ea_value(status, ea.get("scriptContents"))
+    for ea, section, key, missing in definitions:
+        value = status.get(key, missing)
         by_section.setdefault(section, []).append({
             "definitionId": ea["id"], "name": ea["name"], "description": ea.get("description", ""),
-            "enabled": True, "multiValue": False, "values": values or [],
+            "enabled": True, "multiValue": False, "values": [value] if value else [],
             "dataType": "DATE_TIME" if ea.get("dataType") == "DATE" else ea.get("dataType", "STRING"),
             "options": [], "inputType": "SCRIPT"})
     return by_section
 
 
-def render(computer: dict[str, Any], sections: set[str],
-           definitions: list[tuple[dict[str, Any], str]] | None = None) -> dict[str, Any]:
+def render(computer: dict[str, Any], sections: set[str], definitions: list[EaDefinition] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"id": computer["id"], "udid": computer["udid"]}
     eas = _ea_values(computer, definitions) if definitions else {}
     if "GENERAL" in sections:

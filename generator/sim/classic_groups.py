@@ -15,8 +15,10 @@ inventory serves (``agent_states``).
 
 from __future__ import annotations
 
+import calendar
 import time
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from typing import Any
 
 from . import agent_states
@@ -42,7 +44,7 @@ def _criteria(root: ET.Element) -> list[dict[str, str]]:
 def _epoch(text: str) -> float | None:
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
         try:
-            return time.mktime(time.strptime(text.strip(), fmt)) - time.timezone if text.strip() else None
+            return calendar.timegm(time.strptime(text.strip(), fmt)) if text.strip() else None  # the Macs keep UTC
         except ValueError:
             continue
     return None
@@ -69,24 +71,30 @@ def _test(value: str, search: str, wanted: str, now: float) -> bool:
     return when < bound if search.startswith("before") else when > bound if search.startswith("after") else False
 
 
+def _getter(ctx: Ctx, name: str) -> Callable[[dict[str, Any]], str | None]:
+    """How to read one criterion's value from a computer record (resolved once per GET, not per Mac)."""
+    name = name.lower()
+    for ea in ctx.tenant.eas.values():
+        found = agent_states.script_key(ea.get("scriptContents")) if ea.get("inputType") == "SCRIPT" else None
+        if ea["name"].lower() == name and found:
+            key, missing = found
+            return lambda c: (c.get("agentStatus") or {}).get(key, missing)
+    if name in _INVENTORY:
+        return lambda c: str(c[_INVENTORY[name]])
+    return lambda _c: None  # names nothing the simulator knows: matches no Mac (see the module docstring)
+
+
 def _members(ctx: Ctx, criteria: list[dict[str, str]]) -> list[dict[str, Any]]:
     if not criteria:
         return []
-    eas = {ea["name"].lower(): ea for ea in ctx.tenant.eas.values() if ea.get("inputType") == "SCRIPT"}
+    getters = [_getter(ctx, c["name"]) for c in criteria]
     now = ctx.now
     out = []
     for computer in ctx.tenant.computers.values():
-        status = computer.get("agentStatus") or {}
         expression = []
-        for i, c in enumerate(criteria):
-            name = c["name"].lower()
-            if name in eas:
-                values = agent_states.ea_value(status, eas[name].get("scriptContents")) or []
-                matched = _test(values[0] if values else "", c["search_type"], c["value"], now)
-            elif name in _INVENTORY:
-                matched = _test(str(computer[_INVENTORY[name]]), c["search_type"], c["value"], now)
-            else:
-                matched = False
+        for i, (c, get) in enumerate(zip(criteria, getters, strict=True)):
+            value = get(computer)
+            matched = value is not None and _test(value, c["search_type"], c["value"], now)
             if i:
                 expression.append("or" if c["and_or"] == "or" else "and")
             expression.append(("(" if c["opening_paren"] == "true" else "") + str(matched)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
-from generator.sim.agent_states import ea_value, script_key, seeded_agent_state
+from generator.sim.agent_states import script_key, seeded_agent_state
 from generator.sim.fleet import seeded_facts
 from generator.sim.plan_rules import DDM_ACTION, decide
 from generator.status import MODEL
@@ -47,9 +48,9 @@ def test_seeding_2000_macs_is_fast() -> None:
     print(f"2000 Macs seeded in {time.perf_counter() - started:.3f} s")  # a figure, not an assertion
 
 
-def test_ea_value_reads_the_key_from_the_rendered_script() -> None:
-    script = "value='Not installed'\nif read_value=$(PlistBuddy -c 'Print :AgentVersion' \"$f\")\n"
-    assert script_key(script) == ("AgentVersion", "Not installed")
-    assert ea_value({}, script) == ["Not installed"]
-    assert ea_value({"AgentVersion": "1.0.0"}, script) == ["1.0.0"]
-    assert ea_value({}, "echo '<result>hi</result>'") is None
+def test_script_key_reads_the_key_from_the_rendered_scripts() -> None:
+    root = Path(__file__).resolve().parents[2] / "dist" / "extension-attributes"
+    for key in MODEL.ea_keys():
+        script = next(p for p in root.glob("*.zsh") if f"Print :{key.key}'" in p.read_text()).read_text()
+        assert script_key(script) == (key.key, key.ea_missing)
+    assert script_key("echo '<result>hi</result>'") is None
