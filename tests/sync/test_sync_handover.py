@@ -22,7 +22,6 @@ def _nodes_of_last_process(sim: Simulator, since: int) -> set[str]:
     return {e["node"] for e in sim.tenant(0).request_log[since:] if e.get("node")}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: apply re-issues the secret while the rotation replicates")
 @pytest.mark.parametrize("seed", [3])
 def test_apply_right_after_rotate_on_another_node_replaces_no_saved_credential(
         jamf_sim_factory, tmp_path: Path, seed: int) -> None:  # type: ignore[no-untyped-def]
