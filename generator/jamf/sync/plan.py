@@ -8,10 +8,11 @@ import difflib
 import json
 from typing import Any
 
+from ...catalogue import UPLOADER_ROLES
 from .. import resources as R
 from ..client import JamfError
 from ..resources import Context, Desired, DuplicateError, HandoverState, Remote, fold
-from .base import PRUNE_ORDER, UPLOADER_ROLE, Observed
+from .base import PRUNE_ORDER, Observed
 from .observe import Observer
 from .results import Change, SyncError, TenantResult
 
@@ -21,7 +22,7 @@ class Planner(Observer):
 
     def _protected(self, observed: Observed) -> set[tuple[str, str]]:
         """Objects prune must never delete: the uploader's own client and role, rotations."""
-        keep: set[tuple[str, str]] = {(R.ROLE, fold(UPLOADER_ROLE))}
+        keep: set[tuple[str, str]] = {(R.ROLE, fold(name)) for name in UPLOADER_ROLES.values()}
         me = self.client.identity
         for c in observed.objects.get(R.CLIENT, []):
             if str(c.data.get("clientId") or "") == me:
