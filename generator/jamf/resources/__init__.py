@@ -21,9 +21,9 @@ Credential hand-over parameters of the credential policy are never shown: views 
 ``<secret>`` in their place (see ``HandoverState``).
 
 Layout: ``base`` (kinds, ``Desired``/``Remote``/``Context``, the ``Adapter`` interface),
-``classic_xml`` (Classic XML helpers), ``handover`` (the credential policy's hand-over record), then one
-module per kind: ``category``, ``api_role``,
-``api_client``, ``script``, ``extension_attribute``, ``profile``, ``account``, ``policy``.
+``classic_xml`` (Classic XML helpers), ``handover`` (the credential policy's hand-over record), then
+one module per kind: ``category``, ``api_role``, ``api_client``, ``script``, ``extension_attribute``,
+``profile``, ``account``, ``policy``.
 This package re-exports their names and holds ``ADAPTERS``, the kind → adapter registry.
 """
 
@@ -68,43 +68,10 @@ ADAPTERS: dict[str, Adapter] = {
 }
 
 __all__ = [
-    "ACCOUNT",
-    "ADAPTERS",
-    "CATEGORY",
-    "CLASSIC_KINDS",
-    "CLIENT",
-    "EA",
-    "KINDS",
-    "MANAGED_NOTE",
-    "POLICY",
-    "PRIVILEGE_GROUPS",
-    "PROFILE",
-    "ROLE",
-    "SCRIPT",
-    "SECRET_MARK",
-    "SERVER_MANAGED_PROFILE_KEYS",
-    "AccountAdapter",
-    "Adapter",
-    "CategoryAdapter",
-    "ClientAdapter",
-    "Context",
-    "Desired",
-    "DuplicateError",
-    "ExtensionAttributeAdapter",
-    "HandoverRecord",
-    "HandoverState",
-    "PolicyAdapter",
-    "ProfileAdapter",
-    "Remote",
-    "RoleAdapter",
-    "ScriptAdapter",
-    "account_key",
-    "classic_category",
-    "client_key",
-    "find_by_name",
-    "fold",
-    "handover_prefix",
-    "parse_payloads",
-    "payloads_wire",
-    "profile_semantic",
+    "ACCOUNT", "ADAPTERS", "CATEGORY", "CLASSIC_KINDS", "CLIENT", "EA", "KINDS", "MANAGED_NOTE", "POLICY",
+    "PRIVILEGE_GROUPS", "PROFILE", "ROLE", "SCRIPT", "SECRET_MARK", "SERVER_MANAGED_PROFILE_KEYS", "AccountAdapter",
+    "Adapter", "CategoryAdapter", "ClientAdapter", "Context", "Desired", "DuplicateError", "ExtensionAttributeAdapter",
+    "HandoverRecord", "HandoverState", "PolicyAdapter", "ProfileAdapter", "Remote", "RoleAdapter", "ScriptAdapter",
+    "account_key", "classic_category", "client_key", "find_by_name", "fold", "handover_prefix", "parse_payloads",
+    "payloads_wire", "profile_semantic",
 ]
