@@ -11,6 +11,7 @@ line and column for TOML syntax errors) and what was expected.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -25,7 +26,15 @@ CREDENTIAL_METHODS = ("jamf-client", "jamf-account", "none")
 UPDATE_ACTIONS = ("DOWNLOAD_INSTALL_RESTART", "DOWNLOAD_INSTALL", "DOWNLOAD_ONLY")
 REVERSE_DNS = re.compile(r"^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+$")
 AGENT_NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
-CREDENTIAL_REF = re.compile(r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+|keyring:[^/]+/.+)$")
+ENV_REF = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)$")
+# keyring:SERVICE/ACCOUNT (keychain: is jamf-cli's spelling of the same): the account is what follows
+# the LAST "/", so a service may be a URL (jamf-pro-sdk's layout: service https://host, account the
+# client id).  The service never ends in "/", so keyring:https://host (no account) matches nothing;
+# neither part holds a control character (a pasted newline).
+_KR = r"[^/\x00-\x1f\x7f]"
+KEYRING_REF = re.compile(rf"(?:keyring|keychain):(?P<service>[^\x00-\x1f\x7f]*{_KR})/(?P<account>{_KR}+)")
+CREDENTIAL_REF = re.compile(rf"env:[A-Za-z_][A-Za-z0-9_]*|file:.+|{KEYRING_REF.pattern}")
+CREDENTIAL_REF_FORMS = "env:VAR, file:PATH or keyring:SERVICE/ACCOUNT (alias keychain:)"
 VERSION = re.compile(r"^\d+(\.\d+){1,2}$")
 MAX_POLICY_PARAMETERS = 8  # Jamf script parameters $4–$11
 
@@ -58,6 +67,14 @@ def _https(v: str) -> str | None:
     return None if re.match(r"^https://[^\s/]+", v) else "an https:// URL"
 
 
+def _https_or_env(v: str) -> str | None:
+    return None if ENV_REF.match(v) or _https(v) is None else "an https:// URL or env:VAR"
+
+
+def _path_or_env(v: str) -> str | None:
+    return None if v == "" or ENV_REF.match(v) or not v.startswith("env:") else "a file path or env:VAR (or empty)"
+
+
 def _range(lo: int, hi: int) -> Callable[[Any], str | None]:
     return lambda v: None if lo <= v <= hi else f"an integer from {lo} to {hi}"
 
@@ -79,9 +96,9 @@ def _name_safe(v: str) -> str | None:
 
 
 def _credential_ref(v: str) -> str | None:
-    if v == "" or CREDENTIAL_REF.match(v):
+    if v == "" or CREDENTIAL_REF.fullmatch(v):
         return None
-    return "a credential reference env:VAR, file:PATH or keyring:SERVICE/ACCOUNT, never a literal secret"
+    return f"a credential reference {CREDENTIAL_REF_FORMS}, never a literal secret"
 
 
 SCHEMA: dict[str, dict[str, Field]] = {
@@ -167,11 +184,15 @@ SCHEMA: dict[str, dict[str, Field]] = {
 }
 
 TENANT_SCHEMA: dict[str, Field] = {
-    "url": Field("str", None, "Jamf Pro base URL (https only).", _https),
-    "client_id": Field("str", "", "Uploader API client id: env:VAR, file:PATH or keyring:SERVICE/ACCOUNT.", _credential_ref),
+    "url": Field("str", None, "Jamf Pro base URL (https only), or env:VAR naming the variable that holds it.",
+                 _https_or_env),
+    "client_id": Field("str", "", "Uploader API client id: env:VAR, file:PATH or keyring:SERVICE/ACCOUNT "
+                                  "(alias keychain:; ACCOUNT follows the last /).", _credential_ref),
     "client_secret": Field("str", "", "Uploader API client secret reference.", _credential_ref),
     "username": Field("str", "", "Uploader account name reference (instead of a client).", _credential_ref),
     "password": Field("str", "", "Uploader account password reference.", _credential_ref),
+    "ca_file": Field("str", "", "PEM CA bundle to trust for this tenant: a path (relative to the bundle's folder) or "
+                     "env:VAR; empty = the system's trust store (or REQUESTS_CA_BUNDLE). --ca-file wins.", _path_or_env),
 }
 
 
@@ -183,6 +204,33 @@ class Tenant:
     client_secret: str = ""
     username: str = ""
     password: str = ""
+    ca_file: str = ""
+
+    def endpoint(self, base_dir: str | Path) -> tuple[str, str | None]:
+        """The tenant's base URL and CA file with ``env:`` references resolved (``jamf-enforcer sim
+        --env-file`` writes those variables).  Raises ``BundleError`` naming the key."""
+
+        def resolve(key: str, value: str) -> str:
+            ref = ENV_REF.match(value)
+            if not ref:
+                return value
+            resolved = os.environ.get(ref.group(1), "")
+            if not resolved:
+                raise BundleError(f"tenants.{self.name}.{key}: environment variable {ref.group(1)} is not set (from {value!r})")
+            return resolved
+
+        url = resolve("url", self.url)
+        if _https(url):
+            raise BundleError(f"tenants.{self.name}.url: expected an https:// URL, got {url!r} (from {self.url!r})")
+        ca_file = resolve("ca_file", self.ca_file)
+        if not ca_file:
+            return url, None
+        path = Path(ca_file).expanduser()
+        if not path.is_absolute():
+            path = Path(base_dir) / path
+        if not path.is_file():
+            raise BundleError(f"tenants.{self.name}.ca_file: {path} is not a file")
+        return url, str(path)
 
 
 @dataclass(frozen=True)

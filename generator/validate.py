@@ -28,6 +28,11 @@ from .render import HANDOVER_PLACEHOLDER
 from .specindex import valid_privileges
 from .status import MODEL
 
+# validate looks zsh up on PATH (as ``zsh -n`` runs it); without one, the syntax check of the zsh
+# scripts and the extension-attribute runs cannot happen, which is a finding, reported once.
+ZSH_MISSING = ("zsh: not found on PATH; needed for 'zsh -n' and the extension-attribute runs "
+               "(Debian/Ubuntu: apt-get install zsh; macOS ships it as /bin/zsh)")
+
 # GNU-only (or bash-4-only) usage that fails or behaves differently with macOS's BSD tools,
 # zsh 5.9 and bash 3.2.  Each entry: (regex on a code line, what to use instead).
 PORTABILITY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -123,7 +128,9 @@ def shell_findings(rel: str, text: str) -> list[str]:
     findings: list[str] = []
     binary = shutil.which(shell)
     if binary is None:
-        findings.append(f"{rel}: cannot check syntax: {shell} is not installed")
+        # A missing zsh is reported once for the whole folder by validate_dist.
+        if shell != "zsh":
+            findings.append(f"{rel}: cannot check syntax: {shell} is not installed")
     else:
         code, err = _run([binary, "-n"], stdin=text)
         if code != 0:
@@ -270,19 +277,26 @@ def _ea_findings(dist: Path, manifest: dict[str, Any]) -> list[str]:
     return findings
 
 
-def validate_dist(dist: str | Path) -> list[str]:
-    root = Path(dist)
-    manifest_path = root / "manifest.json"
+def load_manifest(dist: str | Path) -> dict[str, Any]:
+    manifest_path = Path(dist) / "manifest.json"
     if not manifest_path.is_file():
         raise BundleError(f"{manifest_path}: not found (expected a folder written by 'jamf-enforcer render')")
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        return json.loads(manifest_path.read_text(encoding="utf-8"))
     except ValueError as exc:
         raise BundleError(f"{manifest_path}: not valid JSON: {exc}") from None
+
+
+def validate_dist(dist: str | Path) -> list[str]:
+    root = Path(dist)
+    manifest = load_manifest(root)
     findings = _manifest_findings(root, manifest)
     for path in sorted(root.rglob("*")):
         if path.suffix in (".zsh", ".sh", ".bash") and path.is_file():
             findings.extend(shell_findings(path.relative_to(root).as_posix(), path.read_text(encoding="utf-8")))
     findings += _profile_findings(root) + _privilege_findings(root) + _policy_findings(root)
-    findings += _ea_findings(root, manifest)
+    if shutil.which("zsh") is None:
+        findings.append(ZSH_MISSING)
+    else:
+        findings += _ea_findings(root, manifest)
     return findings

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .config import SimConfig
+from .envfile import write_env_file
 from .simulator import Simulator
 
 
@@ -37,7 +38,8 @@ def write_credentials(sim: Simulator, path: Path) -> None:
 
 def run_sim(port: int = 0, version: str = "11.12.0", fleet: int = 50, tenants: int = 1, state: str | None = None,
             latency_ms: int = 0, faults: str = "", plain_http: bool = False, show_secret: bool = False,
-            out: TextIO | None = None, stop: threading.Event | None = None, plan_rate: int = 0) -> int:
+            out: TextIO | None = None, stop: threading.Event | None = None, plan_rate: int = 0,
+            env_file: Path | None = None) -> int:
     """Start a simulator, print where it is, serve until SIGINT/SIGTERM (or ``stop`` is set)."""
     out = out or sys.stdout
     config = SimConfig(version=version, fleet=fleet, tenants=tenants, tls=not plain_http, latency_ms=latency_ms,
@@ -60,6 +62,8 @@ def run_sim(port: int = 0, version: str = "11.12.0", fleet: int = 50, tenants: i
         if sim.ca_file:
             print(f"CA file: {sim.ca_file}", file=out)
         print(f"admin credentials (0600): {credentials}", file=out)
+        if env_file:  # see envfile.py; removed at stop, when its CA and secret die with the run
+            print(f"environment (0600): {write_env_file(sim, env_file)}", file=out)
         if show_secret:
             for tenant in sim.tenants:
                 client_id, secret = tenant.admin_client
@@ -75,6 +79,8 @@ def run_sim(port: int = 0, version: str = "11.12.0", fleet: int = 50, tenants: i
             pass
     finally:
         sim.stop()
+        if env_file:
+            Path(env_file).unlink(missing_ok=True)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         print("stopped", file=out, flush=True)
