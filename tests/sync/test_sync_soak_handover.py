@@ -6,7 +6,7 @@ After every step each Mac's saved credential must still authenticate: the API cl
 on a simulator of its own.  A
 Mac re-runs the credential policy when Jamf would (``procs.Mac``), so a credential is lost only if
 a command replaced or deleted one that the Macs had no chance to replace.  Time between steps moves
-on the simulator's clock (0-4 s: inside and outside the 3 s replication window), so the soak waits
+on the simulator's clock (0-8 s: inside and outside the 6 s replication window), so the soak waits
 only for what the processes themselves wait for.  ``JAMF_ENFORCER_SOAK_ROUNDS`` sets N (default 8).
 """
 
@@ -28,7 +28,7 @@ from tests.sync.procs import Mac, admin_env, run_cli
 
 SEED = 53
 ROUNDS = int(os.environ.get("JAMF_ENFORCER_SOAK_ROUNDS", "8"))
-FAULTS = f"replication_ms=3000,5xx=0.04,429=0.02,retry_after=0,drop_before=0.02,drop_after=0.02,seed={SEED}"
+FAULTS = f"replication_ms=6000,5xx=0.04,429=0.02,retry_after=0,drop_before=0.02,drop_after=0.02,seed={SEED}"
 STEPS = (("rotate",), ("apply",), ("rotate", "--retire"), ("apply",))
 
 
@@ -53,7 +53,7 @@ def _lane(method: str, sim: Simulator, bundle: str, seed: int) -> tuple[list[str
             if "--retire" in step:
                 prompt.check_in()
                 lagging.check_in()
-            sim.clock.advance(rng.choice((0.0, 0.0, 0.0, 0.5, 1.0, 4.0)))
+            sim.clock.advance(rng.choice((0.0, 0.0, 0.0, 0.5, 1.0, 8.0)))
             args = [sys.executable, "-m", "generator", step[0], bundle, "--tenant", "t0", *step[1:], "--ca-file",
                     str(sim.ca_file)]
             proc = subprocess.run(args, capture_output=True, text=True, env={**os.environ, **env, "CI": "1"}, timeout=180)
@@ -85,7 +85,7 @@ def test_soak_no_mac_loses_its_saved_credential(jamf_sim_factory: Any, tmp_path:
     # own processes from its own seeded generator, and its steps follow each other closely.
     lanes = {}
     for method in ("jamf-client", "jamf-account"):
-        sim = jamf_sim_factory(tls=True, faults=f"replication_ms=3000,seed={SEED}")
+        sim = jamf_sim_factory(tls=True, faults=f"replication_ms=6000,seed={SEED}")
         (tmp_path / method).mkdir()
         lanes[method] = (sim, str(write_bundle(tmp_path / method, bundle_text(sim, method=method))))
     with ThreadPoolExecutor(max_workers=2) as pool:
