@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import requests
 
@@ -31,7 +30,7 @@ def run_cli(sim: Simulator, *args: str, env: dict[str, str], timeout: float = 12
     """``python -m generator ARGS --ca-file CA`` in a fresh process (no shared cookie jar)."""
     full = {**os.environ, **env, "CI": "1"}
     return subprocess.run([sys.executable, "-m", "generator", *args, "--ca-file", str(sim.ca_file)],
-                          capture_output=True, text=True, env=full, timeout=timeout, cwd=str(Path.cwd()))
+                          capture_output=True, text=True, env=full, timeout=timeout)
 
 
 def admin_env(sim: Simulator, tenant: int = 0, prefix: str = "JE_TEST") -> dict[str, str]:

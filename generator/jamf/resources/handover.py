@@ -72,3 +72,6 @@ class HandoverRecord:
 
     def holds(self, key: str) -> bool:
         return key in self.held
+
+    def close_rotation(self) -> None:
+        self.rotation, self.since, self.flushed = "", "", False

@@ -307,7 +307,7 @@ class _ApplyRun:
         """A record still naming a rotation that ``--retire`` finished (the client now has the bundle's name)."""
         client = self.current.get((R.CLIENT, fold(self.s.client_name)))
         if state.record.rotation and client is not None and state.record.rotation == client.data.get("clientId"):
-            state.record.rotation, state.record.since, state.record.flushed = "", "", False
+            state.record.close_rotation()
 
 
 def _is_duplicate(exc: JamfError) -> bool:

@@ -135,8 +135,7 @@ class Rotator(Planner):
             raise SyncError(f"issuing credentials for {new.name!r} got no answer; the old client still works; "
                             "run rotate again to resume") from None
         result.writes.append(Write(R.CLIENT, new.name, "credentials issued", new.id))
-        state = ctx.handover[fold(policy_want.name)]
-        record = state.record
+        record = ctx.handover[fold(policy_want.name)].record
         record.hold(R.client_key(client_id))
         record.rotation, record.flushed = client_id, False
         record.since = datetime.fromtimestamp(self.options.now(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -183,8 +182,7 @@ class Rotator(Planner):
         adapter.put(self.client, pending, name=self.client_name)
         result.writes.append(Write(R.CLIENT, self.client_name, "renamed", pending.id, f"was {pending.name!r}"))
         if policy is not None:
-            state = ctx.handover[fold(policy_want.name)]
-            state.record.rotation, state.record.since, state.record.flushed = "", "", False
+            ctx.handover[fold(policy_want.name)].record.close_rotation()
             pol = R.ADAPTERS[R.POLICY]
             assert isinstance(pol, R.PolicyAdapter)
             pol.update(self.client, policy, policy_want, ctx)
