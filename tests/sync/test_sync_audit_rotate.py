@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import requests
 
 from generator import catalogue
 from generator.jamf import resources as R
 from generator.jamf.sync import SyncError
 from generator.sim import Simulator
-from tests.sync.helpers import Rig, make_rig, policy_params
+from tests.sync.helpers import Rig, make_rig, policy_params, token_status
 
 ROLE = "jamf-enforcer Update Agent"
 CLIENT = "jamf-enforcer Update Agent"
@@ -19,14 +18,6 @@ CLIENT = "jamf-enforcer Update Agent"
 
 def messages(result) -> list[str]:  # type: ignore[no-untyped-def]
     return [f"{f.kind} {f.name}: {f.message}" for f in result.findings]
-
-
-def token_for(sim: Simulator, params: dict[str, str]) -> int:
-    client_id = params["parameter4"].partition("=")[2]
-    secret = params["parameter5"].partition("=")[2]
-    return requests.post(sim.base_url() + "/api/v1/oauth/token", verify=sim.ca_file,
-                         data={"grant_type": "client_credentials", "client_id": client_id,
-                               "client_secret": secret}).status_code
 
 
 # --- audit --------------------------------------------------------------------------------
@@ -102,7 +93,7 @@ def test_rotate_keeps_macs_working_then_retire_finishes(rig: Rig) -> None:
     policy_id = next(p["id"] for p in t.policies.values() if "credentials" in p["name"])
     assert t.policy_flushes == [policy_id]  # every Mac re-runs the credential policy
     # Both credentials work during the grace period: Macs that have not re-run keep theirs.
-    assert token_for(rig.sim, before) == 200 and token_for(rig.sim, after) == 200
+    assert token_status(rig.sim, before) == 200 and token_status(rig.sim, after) == 200
     assert old["enabled"] is True
     # Plan and apply leave the rotation alone; audit reports it as unfinished.
     assert rig.run("plan").status() == "in sync"
@@ -115,7 +106,7 @@ def test_rotate_keeps_macs_working_then_retire_finishes(rig: Rig) -> None:
     assert [(w.kind, w.action) for w in retired.writes] == [(R.CLIENT, "disabled"), (R.CLIENT, "deleted"),
                                                             (R.CLIENT, "renamed"), (R.POLICY, "updated")]
     assert old["id"] not in t.clients and new["displayName"] == CLIENT
-    assert token_for(rig.sim, before) == 401 and token_for(rig.sim, after) == 200
+    assert token_status(rig.sim, before) == 401 and token_status(rig.sim, after) == 200
     assert rig.run("plan").status() == "in sync"
     assert rig.run("audit").findings == []
 
@@ -145,7 +136,7 @@ def test_retire_never_removes_the_client_the_policy_still_hands_over(rig: Rig) -
     with pytest.raises(SyncError, match=r"no longer hands over .* which it once held"):
         rig.sync(retire=True).rotate(retire=True)
     assert any(c["displayName"] == CLIENT and c["enabled"] for c in rig.sim.tenant(0).clients.values())
-    assert token_for(rig.sim, before) == 200 and token_for(rig.sim, after) == 200
+    assert token_status(rig.sim, before) == 200 and token_status(rig.sim, after) == 200
 
 
 def test_a_rotation_interrupted_before_the_hand_over_is_resumed(rig: Rig) -> None:
@@ -157,7 +148,7 @@ def test_a_rotation_interrupted_before_the_hand_over_is_resumed(rig: Rig) -> Non
     assert [(w.kind, w.action) for w in result.writes] == [(R.CLIENT, "credentials issued"), (R.POLICY, "updated"),
                                                            (R.POLICY, "log flushed"), (R.POLICY, "updated")]
     after = policy_params(rig.sim, "Save update credentials")
-    assert after != before and token_for(rig.sim, after) == 200 and token_for(rig.sim, before) == 200
+    assert after != before and token_status(rig.sim, after) == 200 and token_status(rig.sim, before) == 200
 
 
 def test_a_failed_flush_is_reported_and_the_old_client_kept(jamf_sim: Simulator, tmp_path: Path,
