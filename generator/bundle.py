@@ -191,6 +191,10 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "enforcement_trigger": Field("str", "", "Custom trigger of the enforcement policy (empty = recurring check-in only)."),
         "rotation_grace_days": Field("int", 7, "Days an old API client stays enabled after rotate (0 = until rotate --retire).",
                                      _range(0, 365)),
+        "uploader_roles": Field("str", "single", "Uploader API roles to render: single (one role for every command) or "
+                                "split (a bootstrap role for the agent's role, client, account and credentials, and a "
+                                "content role for day-to-day apply, which cannot grant itself privileges).",
+                                _one_of(("single", "split"))),
     },
     "report": {
         "silent_days": Field("int", 14, "jamf-enforcer report: a Mac without an inventory report for this many days "

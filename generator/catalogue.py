@@ -305,8 +305,31 @@ def uploader_endpoints() -> list[Endpoint]:
     return rows
 
 
-def uploader_privileges() -> list[str]:
-    return sorted({p for ep in uploader_endpoints() for p in ep.privileges})
+# Endpoints that create or change what can authenticate (API roles, API clients and their secrets,
+# accounts): whoever may call them can grant itself any privilege.  Only the bootstrap role has them.
+BOOTSTRAP_ONLY = frozenset({
+    "up.roles.create", "up.roles.update", "up.roles.delete", "up.clients.create", "up.clients.update",
+    "up.clients.delete", "up.clients.secret", "up.accounts.create", "up.accounts.update", "up.accounts.delete",
+})
+UPLOADER_ROLES = {"bootstrap": "jamf-enforcer uploader", "content": "jamf-enforcer uploader (content)"}
+
+
+def uploader_privileges(role: str = "bootstrap") -> list[str]:
+    """The uploader's privileges: ``bootstrap`` (every command; the single role) or ``content``.
+
+    ``content`` is the bootstrap role without the privileges of ``BOOTSTRAP_ONLY`` endpoints: it
+    runs plan, audit and every apply that writes content only, but cannot create or change an
+    API role, API client, client secret or account.  It keeps Read Policies, which shows the
+    credential policy's parameters (the agent's credential): see the README's security model.
+    """
+    if role not in UPLOADER_ROLES:
+        raise ValueError(f"uploader role must be one of {', '.join(UPLOADER_ROLES)}, got {role!r}")
+    everything = {p for ep in uploader_endpoints() for p in ep.privileges}
+    if role == "bootstrap":
+        return sorted(everything)
+    escalating = {p for ep in uploader_endpoints() if ep.key in BOOTSTRAP_ONLY for p in ep.privileges}
+    shared = {p for ep in uploader_endpoints() if ep.key not in BOOTSTRAP_ONLY for p in ep.privileges}
+    return sorted(everything - (escalating - shared))
 
 
 # --- the reporter ---------------------------------------------------------------------------

@@ -268,10 +268,14 @@ def render_bundle(spec: BundleSpec) -> list[Artifact]:
         Artifact("jamf/api-role.json", "api-role", _json(api_role(spec))),
         Artifact("jamf/api-client.json", "api-client", _json(api_client(spec))),
         Artifact("jamf/uploader-role.json", "uploader-role",
-                 _json({"displayName": "jamf-enforcer uploader", "privileges": catalogue.uploader_privileges()})),
+                 _json({"displayName": catalogue.UPLOADER_ROLES["bootstrap"], "privileges": catalogue.uploader_privileges()})),
         Artifact("jamf/reporter-role.json", "reporter-role",
                  _json({"displayName": "jamf-enforcer reporter", "privileges": catalogue.reporter_privileges()})),
     ]
+    if spec.jamf["uploader_roles"] == "split":  # the day-to-day role; uploader-role.json is then the bootstrap one
+        arts.append(Artifact("jamf/uploader-content-role.json", "uploader-role",
+                             _json({"displayName": catalogue.UPLOADER_ROLES["content"],
+                                    "privileges": catalogue.uploader_privileges("content")})))
     if spec.agent["credential_method"] == "jamf-account":
         arts.append(Artifact("jamf/service-account.json", "service-account", _json(service_account(spec))))
     for name, policy in policies(spec).items():

@@ -130,6 +130,11 @@ def delete_client(ctx: Ctx) -> Response:
 
 def client_credentials(ctx: Ctx) -> Response:
     client = _client(ctx)
+    if client["id"] == ctx.tenant.admin_integration_id:
+        # Its secret belongs to whoever started the simulator (``Tenant.admin_client``); handing a new
+        # one to any caller would give every privilege away and lock the owner out.
+        raise fail(400, "INVALID_ID", "The simulator's bootstrap admin client's credentials cannot be re-issued "
+                   "through the API", id=str(client["id"]))
     if not client["enabled"]:
         raise fail(400, "INVALID_STATE", "Client credentials could not be created for this api integration",
                    id=str(client["id"]))

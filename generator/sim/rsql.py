@@ -4,7 +4,9 @@ Supports what Jamf documents for ``filter``: ``==``, ``!=``, ``<``, ``>``, ``<=`
 (also ``=lt=`` ``=gt=`` ``=le=`` ``=ge=``), ``=in=(a,b)``, ``=out=(a,b)``, ``and``/``;``,
 ``or``/``,``, parentheses, quoted values and the ``*`` wildcard inside values.  String
 comparisons are case-insensitive, as on Jamf's MySQL collation.  Every list endpoint names
-the fields it accepts; any other field, a bad sort or a bad page is a 400 ApiError.
+the fields it accepts; any other field, a bad sort or a bad page is a 400 ApiError, and so is
+a filter nested deeper than ``MAX_DEPTH`` or longer than ``MAX_FILTER`` (an assumption: Jamf
+publishes no limit; the simulator bounds both so no filter can make it answer 500).
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from .messages import Request, fail
 
 Getter = Callable[[Any], Any]
 MAX_PAGE_SIZE = 2000
+# Bounds that keep a hostile filter a 400, never a 500 (RecursionError) or a stalled server thread.
+MAX_DEPTH = 32
+MAX_FILTER = 8192
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -57,6 +62,7 @@ class _Parser:
     def __init__(self, text: str, fields: dict[str, Getter]) -> None:
         self.toks = _tokens(text)
         self.i = 0
+        self.depth = 0
         self.fields = fields
 
     def peek(self) -> tuple[str, str] | None:
@@ -92,9 +98,13 @@ class _Parser:
     def primary(self) -> Callable[[Any], bool]:
         kind, value = self.take()
         if kind == "lp":
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise RsqlError(f"parentheses nested deeper than {MAX_DEPTH}")
             inner = self.or_expr()
             if self.take()[0] != "rp":
                 raise RsqlError("missing )")
+            self.depth -= 1
             return inner
         if kind != "word":
             raise RsqlError(f"expected a field name, got {value!r}")
@@ -163,6 +173,8 @@ def compile_filter(text: str, fields: dict[str, Getter]) -> Callable[[Any], bool
     """A predicate for an RSQL string, or a 400 ApiError ``Failure``."""
     if not text.strip():
         return lambda _r: True
+    if len(text) > MAX_FILTER:
+        raise fail(400, "INVALID_RSQL_FILTER", f"Invalid RSQL filter: longer than {MAX_FILTER} characters", field="filter")
     try:
         return _Parser(text, fields).parse()
     except KeyError as exc:

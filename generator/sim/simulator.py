@@ -3,8 +3,22 @@
 Tenants are addressed by path prefix on one port: tenant 0 at the root
 (``https://127.0.0.1:PORT``, also at ``/t/0``), tenant *n* at ``https://127.0.0.1:PORT/t/n``.
 ``base_url(n)`` gives that URL without a trailing slash.  With ``state_file`` the state of
-every tenant is loaded at construction and written (atomically, mode 0600, no secret in
-clear) half a second after a successful mutating request at the latest, and at ``stop``.
+every tenant is loaded at construction and written (atomically, mode 0600) half a second after
+a successful mutating request at the latest, and at ``stop``.
+
+**What the state file holds.**  Every object store of every tenant as JSON: API roles, API
+clients (client secrets as SHA-256 digests only), accounts (passwords as salted PBKDF2 hashes),
+tokens (digests), scripts, extension attributes, categories, profiles, computers, plans, and
+Classic profiles and policies *as the XML they were sent*.  The credential policy's XML carries
+the agent's credential in clear in its script parameters (``--auth-jamf-secret=...`` or the
+account's password), exactly as Jamf Pro stores it, and its hand-over record: so the state
+file is as secret as that credential.  It is written with mode 0600 and never logged.  The
+bootstrap admin's secret and password are not in it: they are re-issued at every load.
+
+**What a killed simulator leaves.**  Its run directory (``jamf-sim-*`` in the temp directory:
+the per-run CA and server private keys, 0600) and perhaps a half-written state file
+(``.sim-state-<pid>-*`` beside the state file).  Each names its owner's pid; the next
+simulator to start removes those whose owner is gone (``remove_stale``).
 """
 
 from __future__ import annotations
@@ -28,6 +42,40 @@ from .tenant import MAX_LOG, STATE_FORMAT, Tenant
 from .tls import make_tls_files, server_context
 
 WRITE_BEHIND_SECONDS = 0.5
+RUN_PREFIX = "jamf-sim-"  # the per-run directory: the CA and server private keys
+OWNER_FILE = "owner.pid"
+STATE_TMP_PREFIX = ".sim-state-"  # + pid: a state file being written (it holds what the state file holds)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: not ours to judge
+    return True
+
+
+def remove_stale(directory: Path) -> list[Path]:
+    """Remove what a killed simulator left in ``directory``: run directories (private keys) and half-written
+    state files whose owning process is gone.  Another live simulator's files are left alone."""
+    removed: list[Path] = []
+    for run_dir in directory.glob(RUN_PREFIX + "*"):
+        try:
+            pid = int((run_dir / OWNER_FILE).read_text(encoding="ascii"))
+        except (OSError, ValueError):
+            continue  # not ours, or still being set up
+        if run_dir.is_dir() and run_dir.stat().st_uid == os.getuid() and not _alive(pid):
+            shutil.rmtree(run_dir, ignore_errors=True)
+            removed.append(run_dir)
+    for tmp in directory.glob(STATE_TMP_PREFIX + "*"):
+        pid_text = tmp.name[len(STATE_TMP_PREFIX):].partition("-")[0]
+        if pid_text.isdigit() and not _alive(int(pid_text)):
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            removed.append(tmp)
+    return removed
 
 
 class Simulator:
@@ -54,6 +102,8 @@ class Simulator:
         self._dirty = threading.Event()
         self._stopping = threading.Event()
         self._writer: threading.Thread | None = None
+        if config.state_file:
+            remove_stale(Path(config.state_file).parent)
         if config.state_file and Path(config.state_file).exists():
             self.load_state(config.state_file)
 
@@ -61,7 +111,9 @@ class Simulator:
     def start(self) -> Simulator:
         if self._server is not None:
             return self
-        self.run_dir = Path(tempfile.mkdtemp(prefix="jamf-sim-"))
+        remove_stale(Path(tempfile.gettempdir()))
+        self.run_dir = Path(tempfile.mkdtemp(prefix=RUN_PREFIX))
+        (self.run_dir / OWNER_FILE).write_text(str(os.getpid()), encoding="ascii")
         context = None
         if self.config.tls:
             ca_path, cert_path, key_path = make_tls_files(self.run_dir)
@@ -170,7 +222,7 @@ class Simulator:
             self._dirty.clear()
             state = {"format": STATE_FORMAT, "tenants": {t.name: t.to_state() for t in self.tenants}}
             text = json.dumps(state, sort_keys=True, default=str)
-            fd, tmp = tempfile.mkstemp(prefix=".sim-state-", dir=str(path.parent or Path(".")))
+            fd, tmp = tempfile.mkstemp(prefix=f"{STATE_TMP_PREFIX}{os.getpid()}-", dir=str(path.parent or Path(".")))
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     handle.write(text)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from generator.bundle import BundleSpec, load_bundle
 from generator.groups import remediation_groups
@@ -124,5 +125,8 @@ def policy_params(sim: Simulator, name_part: str, tenant: int = 0) -> dict[str, 
     raise AssertionError(f"no policy with {name_part!r}")
 
 
-
-
+def token_status(sim: Simulator, params: dict[str, str], tenant: int = 0) -> int:
+    """The status of a token request with the API client credentials a credential policy's parameters hold."""
+    return requests.post(sim.base_url(tenant) + "/api/v1/oauth/token", verify=sim.ca_file, timeout=10,
+                         data={"grant_type": "client_credentials", "client_id": params["parameter4"].partition("=")[2],
+                               "client_secret": params["parameter5"].partition("=")[2]}).status_code

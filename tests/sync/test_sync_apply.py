@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import collections
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from generator.bundle import load_bundle
 from generator.jamf import resources as R
 from generator.render import render_all
 from generator.sim import Simulator
-from tests.sync.helpers import EA_COUNT, Rig, assert_contract, make_rig, policy_params
+from tests.sync.helpers import EA_COUNT, Rig, assert_contract, make_rig, policy_params, token_status
 
 STAGE = {R.CATEGORY: 0, R.ROLE: 1, R.ACCOUNT: 1, R.CLIENT: 2, R.SCRIPT: 3, R.EA: 3, R.PROFILE: 4, R.GROUP: 4, R.POLICY: 5}
 
@@ -91,10 +92,12 @@ def test_the_credentials_loop_is_closed_and_never_rotates_on_reapply(rig: Rig) -
 def test_the_plan_redacts_handover_parameters(rig: Rig) -> None:
     rig.run("apply")
     secret = policy_params(rig.sim, "Save update credentials")["parameter5"].partition("=")[2]
-    # Break the policy's parameters on the server: the plan shows the fix, never a value.
+    # Break the policy's parameters on the server and drop its hand-over record (as a policy that
+    # never held credentials): the plan shows the fix, never a value.
     for policy in rig.sim.tenant(0).policies.values():
         if "credentials" in policy["name"]:
-            policy["xml"] = policy["xml"].replace(secret, "")
+            policy["xml"] = re.sub(r"<self_service_description>[^<]*</self_service_description>", "",
+                                   policy["xml"].replace(secret, ""))
     plan = rig.run("plan")
     change = next(c for c in plan.changes if c.kind == R.POLICY and "credentials" in c.name)
     assert change.action == "update" and "credentials will be issued" in change.reason
@@ -103,6 +106,25 @@ def test_the_plan_redacts_handover_parameters(rig: Rig) -> None:
     applied = rig.run("apply")
     assert [w.action for w in applied.writes] == ["credentials issued", "updated"]
     assert rig.run("plan").status() == "in sync"
+
+
+def test_apply_never_replaces_credentials_the_policy_once_held(rig: Rig) -> None:
+    rig.run("apply")
+    before = policy_params(rig.sim, "Save update credentials")
+    secret = before["parameter5"].partition("=")[2]
+    for policy in rig.sim.tenant(0).policies.values():  # someone blanked the secret parameter by hand
+        if "credentials" in policy["name"]:
+            policy["xml"] = policy["xml"].replace(secret, "")
+    plan = rig.run("plan")
+    change = next(c for c in plan.changes if c.kind == R.POLICY and "credentials" in c.name)
+    assert change.action == "error" and "once held API client 'jamf-enforcer Update Agent'" in change.reason
+    applied = rig.run("apply")
+    assert applied.writes == [] and "run rotate" in applied.failures[0].error
+    assert token_status(rig.sim, before) == 200  # the Macs' saved secret still works
+    rotated = rig.run("rotate")  # the way out: a second client, handed over; the old one keeps working
+    assert rotated.ok, rotated.error
+    assert token_status(rig.sim, before) == 200
+    assert token_status(rig.sim, policy_params(rig.sim, "Save update credentials")) == 200
 
 
 def test_drift_on_the_server_shows_a_readable_diff_and_apply_repairs_it(rig: Rig) -> None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import requests
 
 from generator import catalogue
 from generator.jamf import resources as R
 from generator.jamf.sync import SyncError
 from generator.sim import Simulator
-from tests.sync.helpers import Rig, make_rig, policy_params
+from tests.sync.helpers import Rig, make_rig, policy_params, token_status
 
 ROLE = "jamf-enforcer Update Agent"
 CLIENT = "jamf-enforcer Update Agent"
@@ -19,14 +18,6 @@ CLIENT = "jamf-enforcer Update Agent"
 
 def messages(result) -> list[str]:  # type: ignore[no-untyped-def]
     return [f"{f.kind} {f.name}: {f.message}" for f in result.findings]
-
-
-def token_for(sim: Simulator, params: dict[str, str]) -> int:
-    client_id = params["parameter4"].partition("=")[2]
-    secret = params["parameter5"].partition("=")[2]
-    return requests.post(sim.base_url() + "/api/v1/oauth/token", verify=sim.ca_file,
-                         data={"grant_type": "client_credentials", "client_id": client_id,
-                               "client_secret": secret}).status_code
 
 
 # --- audit --------------------------------------------------------------------------------
@@ -94,7 +85,7 @@ def test_rotate_keeps_macs_working_then_retire_finishes(rig: Rig) -> None:
     assert result.ok, result.error
     actions = [(w.kind, w.action) for w in result.writes]
     assert actions == [(R.CLIENT, "created"), (R.CLIENT, "credentials issued"), (R.POLICY, "updated"),
-                       (R.POLICY, "log flushed")]
+                       (R.POLICY, "log flushed"), (R.POLICY, "updated")]  # the last notes the flush on record
     after = policy_params(rig.sim, "Save update credentials")
     assert after["parameter4"] != before["parameter4"]
     new = t.client_by_client_id(after["parameter4"].partition("=")[2])
@@ -102,7 +93,7 @@ def test_rotate_keeps_macs_working_then_retire_finishes(rig: Rig) -> None:
     policy_id = next(p["id"] for p in t.policies.values() if "credentials" in p["name"])
     assert t.policy_flushes == [policy_id]  # every Mac re-runs the credential policy
     # Both credentials work during the grace period: Macs that have not re-run keep theirs.
-    assert token_for(rig.sim, before) == 200 and token_for(rig.sim, after) == 200
+    assert token_status(rig.sim, before) == 200 and token_status(rig.sim, after) == 200
     assert old["enabled"] is True
     # Plan and apply leave the rotation alone; audit reports it as unfinished.
     assert rig.run("plan").status() == "in sync"
@@ -113,9 +104,9 @@ def test_rotate_keeps_macs_working_then_retire_finishes(rig: Rig) -> None:
 
     retired = rig.run("rotate", retire=True)
     assert [(w.kind, w.action) for w in retired.writes] == [(R.CLIENT, "disabled"), (R.CLIENT, "deleted"),
-                                                            (R.CLIENT, "renamed")]
+                                                            (R.CLIENT, "renamed"), (R.POLICY, "updated")]
     assert old["id"] not in t.clients and new["displayName"] == CLIENT
-    assert token_for(rig.sim, before) == 401 and token_for(rig.sim, after) == 200
+    assert token_status(rig.sim, before) == 401 and token_status(rig.sim, after) == 200
     assert rig.run("plan").status() == "in sync"
     assert rig.run("audit").findings == []
 
@@ -129,7 +120,7 @@ def test_the_grace_period_retires_the_old_client_at_a_later_rotate(jamf_sim: Sim
     assert rig.run("rotate").writes == []
     jamf_sim.clock.advance(1 * 86400 + 60)
     done = rig.run("rotate")
-    assert [w.action for w in done.writes] == ["disabled", "deleted", "renamed"]
+    assert [w.action for w in done.writes] == ["disabled", "deleted", "renamed", "updated"]
 
 
 def test_retire_never_removes_the_client_the_policy_still_hands_over(rig: Rig) -> None:
@@ -140,13 +131,12 @@ def test_retire_never_removes_the_client_the_policy_still_hands_over(rig: Rig) -
     for policy in rig.sim.tenant(0).policies.values():  # someone restored the old parameters by hand
         if "credentials" in policy["name"]:
             policy["xml"] = policy["xml"].replace(after["parameter4"], before["parameter4"])
-    # --retire first resumes the hand-over (new secret for the rotation client, policy, flush) and
-    # keeps the old client; only the next --retire removes it.
-    resumed = rig.run("rotate", retire=True)
-    assert [w.action for w in resumed.writes] == ["credentials issued", "updated", "log flushed"]
+    # The policy once held the rotation client (Macs may have saved it): no new secret for it, and the
+    # old client stays, since the policy hands it over again.
+    with pytest.raises(SyncError, match=r"no longer hands over .* which it once held"):
+        rig.sync(retire=True).rotate(retire=True)
     assert any(c["displayName"] == CLIENT and c["enabled"] for c in rig.sim.tenant(0).clients.values())
-    assert policy_params(rig.sim, "Save update credentials")["parameter4"] == after["parameter4"]
-    assert [w.action for w in rig.run("rotate", retire=True).writes] == ["disabled", "deleted", "renamed"]
+    assert token_status(rig.sim, before) == 200 and token_status(rig.sim, after) == 200
 
 
 def test_a_rotation_interrupted_before_the_hand_over_is_resumed(rig: Rig) -> None:
@@ -156,9 +146,9 @@ def test_a_rotation_interrupted_before_the_hand_over_is_resumed(rig: Rig) -> Non
     before = policy_params(rig.sim, "Save update credentials")
     result = rig.run("rotate")
     assert [(w.kind, w.action) for w in result.writes] == [(R.CLIENT, "credentials issued"), (R.POLICY, "updated"),
-                                                           (R.POLICY, "log flushed")]
+                                                           (R.POLICY, "log flushed"), (R.POLICY, "updated")]
     after = policy_params(rig.sim, "Save update credentials")
-    assert after != before and token_for(rig.sim, after) == 200 and token_for(rig.sim, before) == 200
+    assert after != before and token_status(rig.sim, after) == 200 and token_status(rig.sim, before) == 200
 
 
 def test_a_failed_flush_is_reported_and_the_old_client_kept(jamf_sim: Simulator, tmp_path: Path,
@@ -167,9 +157,15 @@ def test_a_failed_flush_is_reported_and_the_old_client_kept(jamf_sim: Simulator,
     jamf_sim.tenant(0).disable_route("DELETE /JSSResource/logflush/{log}/id/{id}/interval/{interval}")
     rig.run("apply")  # the flush endpoint now answers 404, as on a server without it
     result = rig.run("rotate")
-    assert "flushing its log failed" in result.error and "before retiring the old client" in result.error
+    assert "flushing its log failed" in result.error and "run rotate again to flush it" in result.error
     assert [w.action for w in result.writes] == ["created", "credentials issued", "updated"]  # listed anyway
     assert any(c["displayName"] == CLIENT and c["enabled"] for c in jamf_sim.tenant(0).clients.values())
+    # No flush on record: --retire flushes now and keeps the old client for a later run.
+    jamf_sim.tenant(0).enable_route("DELETE /JSSResource/logflush/{log}/id/{id}/interval/{interval}")
+    flushed = rig.run("rotate", retire=True)
+    assert [w.action for w in flushed.writes] == ["log flushed", "updated"] and "stays enabled" in flushed.notes[0]
+    assert any(c["displayName"] == CLIENT and c["enabled"] for c in jamf_sim.tenant(0).clients.values())
+    assert [w.action for w in rig.run("rotate", retire=True).writes] == ["disabled", "deleted", "renamed", "updated"]
 
 
 def test_an_interrupted_retire_is_finished_by_apply(rig: Rig) -> None:

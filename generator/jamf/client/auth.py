@@ -32,7 +32,7 @@ class TokenAuth:
     _oauth_path: str
 
     if TYPE_CHECKING:  # provided by JamfClient and its other mixins
-        def register_secret(self, value: Secret | str) -> None:
+        def register_secret(self, value: Secret | str, user: str | None = None) -> None:
             ...
 
         def _send(self, method: str, path: str, **kw: Any) -> requests.Response:
@@ -115,8 +115,8 @@ class TokenAuth:
         self._set_token(token, float(body.get("expires_in") or 60))
 
     def _acquire_user(self, creds: AccountCredentials) -> None:
+        # Its base64 forms are scrubbed already: the password is registered with its user name.
         basic = base64.b64encode(f"{creds.username}:{creds.password.reveal()}".encode()).decode()
-        self.register_secret(basic)
         path = "/api/v1/auth/token"
         resp = self._send("POST", path, idempotent=True, auth=f"Basic {basic}")
         if resp.status_code in (400, 401, 403):

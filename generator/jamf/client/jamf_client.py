@@ -11,7 +11,6 @@ import os
 import random
 import threading
 from typing import Any
-from urllib.parse import quote
 
 import requests
 
@@ -20,6 +19,7 @@ from .auth import TokenAuth
 from .errors import JamfError
 from .options import ClientOptions, RequestStats
 from .responses import ResponseErrors
+from .scrub import Scrubber
 from .secret import ClientCredentials, Credentials, Secret
 from .transport import Transport
 
@@ -46,13 +46,12 @@ class JamfClient(TokenAuth, Transport, ResponseErrors):
         self._refresh_margin = 30.0
         self._auth_failure: JamfError | None = None
         self._oauth_path = "/api/v1/oauth/token"
-        self._secrets: set[str] = set()
-        self._secrets_lock = threading.Lock()
+        self._scrubber = Scrubber()
         self.stats = RequestStats()
         if isinstance(credentials, ClientCredentials):
-            self.register_secret(credentials.client_secret)
+            self.register_secret(credentials.client_secret, user=credentials.client_id)
         else:
-            self.register_secret(credentials.password)
+            self.register_secret(credentials.password, user=credentials.username)
         self.session = requests.Session()
         adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=self.options.max_concurrency,
                                                 max_retries=0)
@@ -79,22 +78,16 @@ class JamfClient(TokenAuth, Transport, ResponseErrors):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def register_secret(self, value: Secret | str) -> None:
-        """Make sure ``value`` is scrubbed from every message this client builds."""
+    def register_secret(self, value: Secret | str, user: str | None = None) -> None:
+        """Make sure ``value`` (and ``user:value`` in base64, as Basic auth sends it) is scrubbed from every
+        message this client builds, in every form ``scrub.secret_forms`` lists."""
         text = value.reveal() if isinstance(value, Secret) else value
-        if text and len(text) >= 4:
-            with self._secrets_lock:
-                self._secrets.add(text)
-                # URL-encoded and base64 forms appear in request lines and Basic headers.
-                self._secrets.add(quote(text, safe=""))
+        if text:
+            self._scrubber.add(text, user)
 
     def scrub(self, text: str) -> str:
-        with self._secrets_lock:
-            secrets = sorted(self._secrets, key=len, reverse=True)
-        for s in secrets:
-            if s in text:
-                text = text.replace(s, "<secret>")
-        return text
+        """``text`` without any form of any secret this client knows (the one choke point for output)."""
+        return self._scrubber.scrub(text)
 
     def request(self, method: str, path: str, *, body: Any = None, xml: str | None = None,
                 params: dict[str, Any] | None = None, accept: str = "application/json",

@@ -73,8 +73,10 @@ class ResponseErrors:
         if status == 401:
             return AuthError(f"not authorised even after re-authenticating: {detail}", **kw)
         if status == 403:
-            needed = _catalogued_privileges(method, path)
+            needed, bootstrap = _catalogued_privileges(method, path)
             need = f"; the uploader role needs {', '.join(repr(p) for p in needed)} for this endpoint" if needed else ""
+            if bootstrap:
+                need += " (only the bootstrap uploader role has it: run this with the bootstrap credentials)"
             return PrivilegeError(f"forbidden: the uploader's role or account lacks a privilege ({detail}){need}",
                                   needed=needed, **kw)
         if status == 404:
@@ -88,13 +90,15 @@ class ResponseErrors:
         return JamfError(detail, **kw)
 
 
-def _catalogued_privileges(method: str, path: str) -> tuple[str, ...]:
-    """The privileges the uploader catalogue says this endpoint needs (for 403 messages)."""
+def _catalogued_privileges(method: str, path: str) -> tuple[tuple[str, ...], bool]:
+    """The privileges the uploader catalogue says this endpoint needs, and whether only the bootstrap role has them."""
     from ... import catalogue
 
     try:
         op = catalogue.operation_for(method, path)
     except Exception:  # the catalogue cannot help; the server's own message still stands
-        return ()
-    return op.privileges if op else ()
+        return (), False
+    if op is None:
+        return (), False
+    return op.privileges, bool(set(op.privileges) - set(catalogue.uploader_privileges("content")))
 

@@ -21,9 +21,9 @@ Credential hand-over parameters of the credential policy are never shown: views 
 ``<secret>`` in their place (see ``HandoverState``).
 
 Layout: ``base`` (kinds, ``Desired``/``Remote``/``Context``, the ``Adapter`` interface),
-``classic_xml`` (Classic XML helpers), then one module per kind: ``category``, ``api_role``,
-``api_client``, ``script``, ``extension_attribute``, ``profile``, ``account``, ``policy``,
-``computer_group`` (the remediation smart groups).
+``classic_xml`` (Classic XML helpers), ``handover`` (the credential policy's hand-over record), then
+one module per kind: ``category``, ``api_role``, ``api_client``, ``script``, ``extension_attribute``,
+``profile``, ``account``, ``policy``, ``computer_group`` (the remediation smart groups).
 This package re-exports their names and holds ``ADAPTERS``, the kind → adapter registry.
 """
 
@@ -59,6 +59,7 @@ from .category import CategoryAdapter
 from .classic_xml import classic_category
 from .computer_group import ComputerGroupAdapter
 from .extension_attribute import ExtensionAttributeAdapter
+from .handover import HandoverRecord, account_key, client_key
 from .policy import PolicyAdapter, handover_prefix
 from .profile import SERVER_MANAGED_PROFILE_KEYS, ProfileAdapter, parse_payloads, payloads_wire, profile_semantic
 from .script import ScriptAdapter
@@ -72,8 +73,8 @@ ADAPTERS: dict[str, Adapter] = {
 __all__ = [
     "ACCOUNT", "ADAPTERS", "CATEGORY", "CLASSIC_KINDS", "CLIENT", "EA", "GROUP", "KINDS", "MANAGED_NOTE", "POLICY",
     "PRIVILEGE_GROUPS", "PROFILE", "ROLE", "SCRIPT", "SECRET_MARK", "SERVER_MANAGED_PROFILE_KEYS", "AccountAdapter",
-    "Adapter", "CategoryAdapter", "ClientAdapter", "ComputerGroupAdapter",
-    "Context", "Desired", "DuplicateError", "ExtensionAttributeAdapter",
-    "HandoverState", "PolicyAdapter", "ProfileAdapter", "Remote", "RoleAdapter", "ScriptAdapter", "classic_category",
-    "find_by_name", "fold", "handover_prefix", "parse_payloads", "payloads_wire", "profile_semantic",
+    "Adapter", "CategoryAdapter", "ClientAdapter", "ComputerGroupAdapter", "Context", "Desired", "DuplicateError",
+    "ExtensionAttributeAdapter", "HandoverRecord", "HandoverState", "PolicyAdapter", "ProfileAdapter", "Remote",
+    "RoleAdapter", "ScriptAdapter", "account_key", "classic_category", "client_key", "find_by_name", "fold",
+    "handover_prefix", "parse_payloads", "payloads_wire", "profile_semantic",
 ]

@@ -69,8 +69,9 @@ class ClientAdapter(Adapter):
         resp = client.request("POST", f"/api/v1/api-integrations/{int(obj.id)}/client-credentials")
         data = resp.json()
         secret = Secret(str(data["clientSecret"]))
-        client.register_secret(secret)
-        return str(data.get("clientId") or obj.data.get("clientId") or ""), secret
+        client_id = str(data.get("clientId") or obj.data.get("clientId") or "")
+        client.register_secret(secret, user=client_id)
+        return client_id, secret
 
     def delete(self, client: JamfClient, obj: Remote) -> None:
         client.request("DELETE", f"/api/v1/api-integrations/{int(obj.id)}")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..client import JamfClient, Secret, rsql_quote
+from .handover import HandoverRecord
 
 # Kinds, in dependency order (category → role/account → client → scripts/EAs → profile, groups → policies).
 CATEGORY = "category"
@@ -65,13 +66,18 @@ class HandoverState:
     """Whether the credential policy already hands valid credentials to the Macs.
 
     ``state``: ``ok`` (keep the policy's parameters: a plain re-apply never rotates),
-    ``missing`` (placeholder or empty) or ``stale`` (names an API client or account that no
-    longer exists).  ``values`` are the parameters to write when credentials were just issued.
+    ``missing`` (placeholder or empty), ``stale`` (names an API client or account that no
+    longer exists) or ``pending`` (names the client ``rotate`` handed over, which this Jamf
+    Cloud node does not show yet).  ``values`` are the parameters to write when credentials
+    were just issued; ``record`` is the policy's hand-over record (``handover``), written back
+    with every write of the policy; ``named`` is the client id or account name it hands over.
     """
 
     state: str = "missing"
     reason: str = ""
     values: dict[str, Secret] = field(default_factory=dict)
+    record: HandoverRecord = field(default_factory=HandoverRecord)
+    named: str = ""
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The policy adapter (Classic ``/JSSResource/policies``): general, scope, Self Service and the one script
-with its parameters, including the credential hand-over parameters (shown as ``<secret>``), and the
-policy log flush used by rotate.
+with its parameters, including the credential hand-over parameters (shown as ``<secret>``) and the
+credential policy's hand-over record (``handover``), and the policy log flush used by rotate.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ class PolicyAdapter(Adapter):
             "self_service": as_bool(child_text(root, "self_service/use_for_self_service", "false")),
             "all_computers": as_bool(child_text(root, "scope/all_computers", "false")), "groups": scope_groups(root),
             "scripts": scripts,
+            "handover_record": child_text(root, "self_service/self_service_description"),
         }
         for s in scripts:
             for value in s["parameters"].values():
@@ -145,8 +146,12 @@ class PolicyAdapter(Adapter):
                      leaf("trigger_login", False), leaf("trigger_startup", False), leaf("trigger_other", s["trigger_other"]))
         script_xml = node("script", leaf("id", script_id), leaf("priority", script["priority"]),
                         *(leaf(f"parameter{n}", params.get(f"parameter{n}", "")) for n in range(4, 12)))
-        body = node("policy", general, scope_xml(s["scope"]["computer_groups"]),
-                  node("self_service", leaf("use_for_self_service", bool(s["self_service"]))),
+        self_service = [leaf("use_for_self_service", bool(s["self_service"]))]
+        state = ctx.handover.get(fold(want.name))
+        if s.get("handover") and state is not None:
+            # The hand-over record travels with the parameters it describes (resources.handover).
+            self_service.append(leaf("self_service_description", state.record.render()))
+        body = node("policy", general, scope_xml(s["scope"]["computer_groups"]), node("self_service", *self_service),
                   node("scripts", leaf("size", 1), script_xml))
         return xml_document(body)
 

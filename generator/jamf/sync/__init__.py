@@ -22,14 +22,21 @@ The core returns data (``TenantResult``); ``commands`` only formats it.
   password for ``jamf-account``) only when the policy does not already hand over credentials
   for a client or account that exists, and writes them straight into the policy: they are
   never printed, logged or stored anywhere else.  A plain re-apply keeps the policy's
-  parameters, so it never rotates.
+  parameters, so it never rotates.  It issues them only for a client or account the policy
+  has never held, as the policy's own hand-over record on the server says
+  (``resources.handover``): Macs may have saved anything it held, so apply refuses instead.
+* **Other nodes.**  Separate processes do not share Jamf Cloud's sticky cookie.  When the
+  record names the client ``rotate`` handed over and this node does not list it yet, apply
+  and rotate wait for it (``Observer.settle_handover``, bounded by ``replication_wait``) and
+  otherwise refuse with one line; without such a record nothing waits.
 * **Rotate** (``jamf-client`` only).  Issuing a new secret for the existing client kills the
   saved credential of every Mac at once: each would fail until it happens to re-run the
   credential policy.  So rotate creates a *second* client on the same role, hands it to the
   credential policy, flushes that policy's log so every Mac re-runs it, and keeps the old
   client enabled until ``rotate --retire`` (or ``jamf.rotation_grace_days`` have passed at
   the next ``rotate``), which disables and deletes the old client and renames the new one to
-  the bundle's name.
+  the bundle's name.  The record notes the hand-over and the flush; retire waits for the
+  flush to be on record (and redoes a failed one first) and closes the record.
 * **Audit** compares tenant, bundle and catalogue and lists drift; **prune** (opt-in) deletes
   objects carrying the bundle's ``name_prefix`` that the bundle no longer wants, never the
   uploader's own client or role and never a client of an unfinished rotation.

@@ -28,7 +28,7 @@ class Applier(Planner):
         result = TenantResult(self.tenant, "apply")
         self._progress("reading the tenant")
         observed = self.observe(full=prune)
-        ctx = self.context(observed)
+        observed, ctx = self.settle_handover(observed, self.context(observed))
         result.changes = self.compute_plan(observed, ctx, prune=prune)
         # Every privilege is checked against this server's own list before anything is written.
         self._check_privileges(observed, result, fatal=True)
@@ -258,9 +258,14 @@ class _ApplyRun:
         return False
 
     def _prepare_handover(self, want: Desired) -> None:
-        """Issue credentials for the credential policy unless it already hands valid ones over."""
+        """Issue credentials for the credential policy unless it already hands valid ones over.
+
+        Only for a client or account the policy has never held (``Planner.handover_refusal``):
+        that is checked again here, against what this run knows now.
+        """
         state = self.ctx.handover.setdefault(fold(want.name), HandoverState())
         if state.state == "ok" or state.values:
+            self._forget_finished_rotation(state)
             return
         method = self.s.method
         if method == "jamf-client":
@@ -268,6 +273,9 @@ class _ApplyRun:
             obj = self.current.get((R.CLIENT, fold(client_want.name)))
             if obj is None:
                 raise ValueError(f"API client {client_want.name!r} does not exist")
+            refusal = self.s.handover_refusal(Observed({R.CLIENT: [obj]}), state)
+            if refusal:
+                raise ValueError(refusal)
             adapter = R.ADAPTERS[R.CLIENT]
             assert isinstance(adapter, R.ClientAdapter)
             try:
@@ -277,6 +285,7 @@ class _ApplyRun:
                                  "was not handed over; run apply again to issue new ones") from None
             self.wrote(Write(R.CLIENT, obj.name, "credentials issued", obj.id, f"handed to policy {want.name!r}"))
             state.values = {"client_id": Secret(client_id), "client_secret": secret}
+            state.record.hold(R.client_key(client_id))
         elif method == "jamf-account":
             account_want = self.s._wanted(R.ACCOUNT)[0]
             obj = self.current.get((R.ACCOUNT, fold(account_want.name)))
@@ -284,14 +293,24 @@ class _ApplyRun:
                 raise ValueError(f"account {account_want.name!r} does not exist")
             password = self.passwords.get(fold(account_want.name))
             if password is None:
-                # The account exists but its password is unknown: set a new one to hand over.
+                refusal = self.s.handover_refusal(Observed({R.ACCOUNT: [obj]}), state)
+                if refusal:
+                    raise ValueError(refusal)
+                # The account exists, the policy never held it and its password is unknown: set one to hand over.
                 password = _new_password(self.client)
                 adapter = R.ADAPTERS[R.ACCOUNT]
                 assert isinstance(adapter, R.AccountAdapter)
                 adapter.update(self.client, obj, account_want, self.ctx, password=password)
                 self.wrote(Write(R.ACCOUNT, obj.name, "password set", obj.id, f"handed to policy {want.name!r}"))
             state.values = {"account": Secret(account_want.name), "password": password}
+            state.record.hold(R.account_key(obj.id))
         state.state = "issued"
+
+    def _forget_finished_rotation(self, state: HandoverState) -> None:
+        """A record still naming a rotation that ``--retire`` finished (the client now has the bundle's name)."""
+        client = self.current.get((R.CLIENT, fold(self.s.client_name)))
+        if state.record.rotation and client is not None and state.record.rotation == client.data.get("clientId"):
+            state.record.close_rotation()
 
 
 def _is_duplicate(exc: JamfError) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from ...bundle import BundleSpec
+from ...catalogue import UPLOADER_ROLES
 from .. import resources as R
 from ..client import JamfClient
 from ..resources import Desired, Remote, fold
@@ -20,7 +21,7 @@ from .options import SyncOptions
 from .results import TenantResult
 
 ROTATION = re.compile(r"^(?P<base>.+) \(rotation (?P<when>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)\)$")
-UPLOADER_ROLE = "jamf-enforcer uploader"
+UPLOADER_ROLE = UPLOADER_ROLES["bootstrap"]
 REPORTER_ROLE = "jamf-enforcer reporter"  # dist/jamf/reporter-role.json: an admin's own, never pruned
 STAGES: tuple[tuple[str, ...], ...] = (
     (R.CATEGORY,), (R.ROLE, R.ACCOUNT), (R.CLIENT,), (R.SCRIPT, R.EA), (R.PROFILE, R.GROUP), (R.POLICY,),

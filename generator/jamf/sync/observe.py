@@ -13,6 +13,7 @@ from .. import resources as R
 from ..resources import Context, Desired, DuplicateError, HandoverState, Remote, fold
 from .base import Observed, SyncBase
 from .objects import find_or_none
+from .results import SyncError
 
 
 class Observer(SyncBase):
@@ -98,6 +99,7 @@ class Observer(SyncBase):
             return HandoverState("missing", "duplicate policies")
         if obj is None or not obj.complete:
             return HandoverState("missing", "the policy does not exist yet")
+        record = R.HandoverRecord.parse(obj.data.get("handover_record", ""))
         scripts = obj.data.get("scripts") or []
         params = scripts[0]["parameters"] if scripts else {}
         values: dict[str, str] = {}
@@ -105,13 +107,55 @@ class Observer(SyncBase):
             option = R.handover_prefix(want.spec["script"]["parameters"][key])
             current = params.get(key, "")
             if not current.startswith(option) or not current[len(option):] or HANDOVER_PLACEHOLDER in current:
-                return HandoverState("missing", f"{key} carries no credential")
+                return HandoverState("missing", f"{key} carries no credential", record=record)
             values[what] = current[len(option):]
         if self.method == "jamf-client":
-            if values.get("client_id") not in self._live_client_ids(observed):
-                return HandoverState("stale", "it names an API client that no longer exists")
+            named = values.get("client_id", "")
+            live = self._live_client_ids(observed)
+            if named not in live:
+                if record.rotation and record.rotation == named:
+                    return HandoverState("pending", f"it names the rotation client {named!r} (handed over by rotate at "
+                                         f"{record.since or 'an unknown time'}), which this Jamf Pro node does not "
+                                         "show yet", record=record, named=named)
+                return HandoverState("stale", "it names an API client that no longer exists", record=record, named=named)
+            record.hold(R.client_key(named))  # a policy from before the record: it holds what it names
         elif self.method == "jamf-account":
-            account = find_or_none(observed, R.ACCOUNT, values.get("account", ""))
+            named = values.get("account", "")
+            account = find_or_none(observed, R.ACCOUNT, named)
             if account is None or fold(account.name) != fold(self._wanted(R.ACCOUNT)[0].name):
-                return HandoverState("stale", "it names an account that does not exist")
-        return HandoverState("ok")
+                return HandoverState("stale", "it names an account that does not exist", record=record, named=named)
+            record.hold(R.account_key(account.id))
+        else:
+            named = ""
+        return HandoverState("ok", record=record, named=named)
+
+    def settle_handover(self, observed: Observed, ctx: Context) -> tuple[Observed, Context]:
+        """Wait for the client a pending hand-over names, re-listing clients (bounded); refuse if it never shows.
+
+        ``rotate`` recorded that it handed this client over, so it exists: this node has not
+        seen it yet (Jamf Cloud replicates a new object to the other nodes within about 60 s,
+        jamf-api-facts §1).  Taking the hand-over for stale would re-issue the secret every Mac
+        has saved; guessing is never right, so after ``replication_wait`` the command refuses.
+        """
+        pending = [(name, st) for name, st in ctx.handover.items() if st.state == "pending"]
+        if not pending:
+            return observed, ctx
+        waited, step = 0.0, 1.0
+        while waited < self.options.replication_wait:
+            step = min(step, self.options.replication_wait - waited)
+            self._progress(f"waiting for API client {pending[0][1].named} (rotate handed it over; not visible on this "
+                           "node yet)")
+            self.client.options.sleep(step)
+            waited += step
+            observed.objects[R.CLIENT] = R.ADAPTERS[R.CLIENT].list(self.client, self.prefix,
+                                                                   [d.name for d in self._wanted(R.CLIENT)])
+            ctx = self.context(observed)
+            if all(ctx.handover[name].state != "pending" for name, _ in pending):
+                return observed, ctx
+            step *= 2
+        state = pending[0][1]
+        raise SyncError(f"the credential policy hands over API client {state.named!r}, which rotate created at "
+                        f"{state.record.since or 'an unknown time'} but this Jamf Pro node still does not show after "
+                        f"{waited:.0f} s; "
+                        "refusing to issue new credentials (Macs may have saved that client's): run the command again "
+                        "once Jamf Cloud has replicated it")

@@ -8,10 +8,11 @@ import difflib
 import json
 from typing import Any
 
+from ...catalogue import UPLOADER_ROLES
 from .. import resources as R
 from ..client import JamfError
-from ..resources import Context, Desired, DuplicateError, Remote, fold
-from .base import PRUNE_ORDER, REPORTER_ROLE, UPLOADER_ROLE, Observed
+from ..resources import Context, Desired, DuplicateError, HandoverState, Remote, fold
+from .base import PRUNE_ORDER, REPORTER_ROLE, Observed
 from .observe import Observer
 from .results import Change, SyncError, TenantResult
 
@@ -20,8 +21,8 @@ class Planner(Observer):
     """Computes the plan (``compute_plan``) and runs the ``plan`` command."""
 
     def _protected(self, observed: Observed) -> set[tuple[str, str]]:
-        """Objects prune must never delete: the uploader's own client and role, the reporter role, rotations."""
-        keep: set[tuple[str, str]] = {(R.ROLE, fold(UPLOADER_ROLE)), (R.ROLE, fold(REPORTER_ROLE))}
+        """Objects prune must never delete: the uploader's own client and roles, the reporter role, rotations."""
+        keep: set[tuple[str, str]] = {(R.ROLE, fold(name)) for name in (*UPLOADER_ROLES.values(), REPORTER_ROLE)}
         me = self.client.identity
         for c in observed.objects.get(R.CLIENT, []):
             if str(c.data.get("clientId") or "") == me:
@@ -58,7 +59,13 @@ class Planner(Observer):
             reason = ""
             if want.kind == R.POLICY and want.spec.get("handover"):
                 state = ctx.handover.get(fold(want.name))
-                if state and state.state != "ok":
+                refusal = self.handover_refusal(observed, state)
+                if refusal:
+                    changes.append(Change(want.kind, want.name, "error", id=obj.id, reason=refusal))
+                    continue
+                if state and state.state == "pending":
+                    reason = f"apply waits for the client first ({state.reason})"
+                elif state and state.state != "ok":
                     reason = f"credentials will be issued and handed over ({state.reason})"
             if want.kind == R.CATEGORY:
                 reason = "only the name's spelling differs"
@@ -75,6 +82,30 @@ class Planner(Observer):
                                               reason=f"carries the prefix {self.prefix!r} but the bundle no longer "
                                                      "wants it"))
         return changes
+
+    def handover_refusal(self, observed: Observed, state: HandoverState | None) -> str:
+        """Why apply must not issue credentials into the credential policy, or "" if it may.
+
+        It may only for a client or account the policy has never held (``resources.handover``):
+        Macs may have saved anything it held, and a new secret or password locks them all out.
+        """
+        if state is None or state.state in ("ok", "pending"):
+            return ""
+        if self.method == "jamf-client":
+            client = R.find_by_name(observed.objects.get(R.CLIENT, []), self.client_name)
+            key = R.client_key(str(client.data.get("clientId") or "")) if client is not None else ""
+            what, remedy = f"API client {self.client_name!r}", "run rotate to hand over a second client instead"
+        else:
+            wanted = self._wanted(R.ACCOUNT)
+            account = R.find_by_name(observed.objects.get(R.ACCOUNT, []), wanted[0].name) if wanted else None
+            key = R.account_key(account.id) if account is not None else ""
+            what = f"account {wanted[0].name!r}" if wanted else "the account"
+            remedy = ("to start over, delete the credential policy in Jamf Pro: apply then sets a new password, and each "
+                      "Mac works again once it has re-run the new policy")
+        if not key or not state.record.holds(key):
+            return ""
+        return (f"the credential policy hands over no valid credentials ({state.reason}), but it once held {what}'s, "
+                f"which Macs may have saved; apply will not replace them: {remedy}")
 
     def _rotation_leftover(self, observed: Observed) -> Remote | None:
         rotations = [c for c in observed.objects.get(R.CLIENT, []) if self._rotation_of(c.name)]

@@ -1,10 +1,12 @@
 """What a sync command returns: ``TenantResult`` with its changes, writes, failures, findings and
-notes, and ``SyncError``, the tenant-level problem that stops a command before any write.
+notes, ``SyncError``, the tenant-level problem that stops a command before any write, and
+``scrubbed``, which every result passes through on its way out.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 from ..client import JamfClient
@@ -111,6 +113,25 @@ class TenantResult:
             "notes": self.notes,
             "requests": self.requests, "token_requests": self.token_requests, "seconds": round(self.seconds, 3),
         }
+
+
+def scrubbed(value: Any, scrub: Callable[[str], str]) -> Any:
+    """``value`` (a result, or any of its parts) with ``scrub`` applied to every string in it, in place.
+
+    ``run_tenants`` passes every result through this before returning it, so each output format
+    (text, JSON, markdown...) formats only what was scrubbed: the one choke point.
+    """
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list):
+        value[:] = [scrubbed(v, scrub) for v in value]
+    elif isinstance(value, dict):
+        for key in list(value):
+            value[key] = scrubbed(value[key], scrub)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            setattr(value, f.name, scrubbed(getattr(value, f.name), scrub))
+    return value
 
 
 def one_line(client: JamfClient, exc: BaseException) -> str:

@@ -34,7 +34,8 @@ class Rotator(Planner):
                             f"{self.method!r})")
         # Scripts too: the policy update names its script by id.
         observed = self.observe(kinds=[R.CLIENT, R.POLICY, R.SCRIPT], privileges=False)
-        ctx = self.context(observed)
+        # A rotation another process just handed over may not show on this node yet: wait for it.
+        observed, ctx = self.settle_handover(observed, self.context(observed))
         clients = observed.objects.get(R.CLIENT, [])
         current = R.find_by_name(clients, self.client_name)
         rotations = [c for c in clients if self._rotation_of(c.name)]
@@ -54,8 +55,7 @@ class Rotator(Planner):
             return result
         if current is None or policy is None:
             raise SyncError("nothing to rotate yet: run apply first (the API client and the credential policy must exist)")
-        if ctx.handover[fold(policy_want.name)].state != "ok":
-            raise SyncError("the credential policy hands over no valid credentials: run apply (it issues them)")
+        # Even when the policy hands over nothing valid, a second client is safe: no Mac has its secret yet.
         self._start_rotation(result, ctx, current, policy_want, policy)
         return result
 
@@ -65,13 +65,26 @@ class Rotator(Planner):
         grace = int(self.spec.jamf["rotation_grace_days"])
         started = self._rotation_of(pending.name)
         assert started is not None
-        if policy is not None and self._handed_client_id(policy_want, policy) != pending.data.get("clientId"):
+        record = ctx.handover[fold(policy_want.name)].record
+        pending_id = str(pending.data.get("clientId") or "")
+        if policy is not None and self._handed_client_id(policy_want, policy) != pending_id:
+            if record.holds(R.client_key(pending_id)):
+                raise SyncError(f"the credential policy no longer hands over {pending.name!r}, which it once held (Macs "
+                                "may have saved its secret): refusing to issue it a new one or to retire the old client; "
+                                "restore the policy's parameters or delete the rotation client in Jamf Pro")
             # An earlier rotate stopped between creating the client and handing it over: resume.
             self._hand_over(result, ctx, pending, policy_want, policy)
             return
+        if policy is not None and not (record.rotation == pending_id and record.flushed):
+            # The hand-over happened but its log flush is not on record: Macs that never re-ran the
+            # policy still use the old client, so flush now and retire only at a later run.
+            self._flush(result, ctx, policy_want, policy)
+            result.notes.append("flushed the credential policy's log now; the old client stays enabled until a later "
+                                "rotate --retire, after the Macs have re-run the policy")
+            return
         age_days = (self.options.now() - started.timestamp()) / 86400
         if retire or (grace > 0 and age_days >= grace):
-            self._retire(result, current, pending, policy_want, policy)
+            self._retire(result, ctx, current, pending, policy_want, policy)
         else:
             until = "rotate --retire" if grace == 0 else f"{grace} days have passed ({grace - age_days:.1f} to go)"
             result.notes.append(f"rotation to {pending.name!r} pending since {started:%Y-%m-%d %H:%M} UTC; the old "
@@ -122,23 +135,37 @@ class Rotator(Planner):
             raise SyncError(f"issuing credentials for {new.name!r} got no answer; the old client still works; "
                             "run rotate again to resume") from None
         result.writes.append(Write(R.CLIENT, new.name, "credentials issued", new.id))
+        record = ctx.handover[fold(policy_want.name)].record
+        record.hold(R.client_key(client_id))
+        record.rotation, record.flushed = client_id, False
+        record.since = datetime.fromtimestamp(self.options.now(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         ctx.handover[fold(policy_want.name)] = HandoverState(
-            "issued", values={"client_id": Secret(client_id), "client_secret": secret})
+            "issued", values={"client_id": Secret(client_id), "client_secret": secret}, record=record)
         pol = R.ADAPTERS[R.POLICY]
         assert isinstance(pol, R.PolicyAdapter)
         pol.update(self.client, policy, policy_want, ctx)
         result.writes.append(Write(R.POLICY, policy.name, "updated", policy.id, "hands over the new API client"))
+        self._flush(result, ctx, policy_want, policy)
+
+    def _flush(self, result: TenantResult, ctx: Context, policy_want: Desired, policy: Remote) -> None:
+        """Flush the credential policy's log (every Mac re-runs it), then put the flush on record."""
+        pol = R.ADAPTERS[R.POLICY]
+        assert isinstance(pol, R.PolicyAdapter)
         try:
             pol.flush_log(self.client, policy)
         except JamfError as exc:
             raise SyncError(f"the credential policy hands over the new client but flushing its log failed ({exc}); "
-                            "flush the policy's logs in Jamf Pro before retiring the old client, or Macs that do not "
-                            "re-run it lose access") from None
+                            "run rotate again to flush it: the old client stays enabled until then") from None
         result.writes.append(Write(R.POLICY, policy.name, "log flushed", policy.id,
                                    "every Mac re-runs the credential policy and saves the new client"))
+        state = ctx.handover[fold(policy_want.name)]
+        state.record.rotation = state.record.rotation or self._handed_client_id(policy_want, policy)
+        state.record.flushed = True
+        pol.update(self.client, policy, policy_want, ctx)
+        result.writes.append(Write(R.POLICY, policy.name, "updated", policy.id, "its hand-over record notes the flush"))
 
-    def _retire(self, result: TenantResult, current: Remote | None, pending: Remote, policy_want: Desired,
-                policy: Remote | None) -> None:
+    def _retire(self, result: TenantResult, ctx: Context, current: Remote | None, pending: Remote,
+                policy_want: Desired, policy: Remote | None) -> None:
         adapter = R.ADAPTERS[R.CLIENT]
         assert isinstance(adapter, R.ClientAdapter)
         handed = self._handed_client_id(policy_want, policy) if policy is not None else ""
@@ -154,4 +181,11 @@ class Rotator(Planner):
                                        gone or "tokens already issued to it live until they expire"))
         adapter.put(self.client, pending, name=self.client_name)
         result.writes.append(Write(R.CLIENT, self.client_name, "renamed", pending.id, f"was {pending.name!r}"))
+        if policy is not None:
+            ctx.handover[fold(policy_want.name)].record.close_rotation()
+            pol = R.ADAPTERS[R.POLICY]
+            assert isinstance(pol, R.PolicyAdapter)
+            pol.update(self.client, policy, policy_want, ctx)
+            result.writes.append(Write(R.POLICY, policy.name, "updated", policy.id, "its hand-over record closes the "
+                                       "rotation"))
 

@@ -1,5 +1,6 @@
 """Running a command on many tenants: choosing tenants, building each one's client, running them
-concurrently and turning any failure into that tenant's one-line error.
+concurrently, turning any failure into that tenant's one-line error, and scrubbing every result and
+progress line of every secret the tenant's client knows (the one choke point all outputs go through).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import fnmatch
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from ...bundle import BundleError, BundleSpec, Tenant
@@ -15,7 +17,7 @@ from ..client import ClientOptions, JamfClient, JamfError, tenant_credentials
 from ..resources import DuplicateError
 from .desired import desired_objects
 from .options import SyncOptions
-from .results import SyncError, TenantResult, one_line
+from .results import SyncError, TenantResult, one_line, scrubbed
 from .tenant import TenantSync
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,14 @@ def make_client(spec: BundleSpec, tenant: Tenant, options: SyncOptions) -> JamfC
     return JamfClient(url, creds, tenant=tenant.name, options=copts)
 
 
+def _scrubbing_progress(options: SyncOptions, client: JamfClient) -> SyncOptions:
+    """The options with progress lines scrubbed too (they go to stderr as they happen)."""
+    progress = options.progress
+    if progress is None:
+        return options
+    return replace(options, progress=lambda tenant, message: progress(tenant, client.scrub(message)))
+
+
 def run_tenants(spec: BundleSpec, tenants: list[Tenant], command: str, options: SyncOptions,
                 clients: dict[str, JamfClient] | None = None) -> list[TenantResult]:
     """Run ``command`` on each tenant concurrently; one result per tenant, in bundle order."""
@@ -58,7 +68,7 @@ def run_tenants(spec: BundleSpec, tenants: list[Tenant], command: str, options: 
         client: JamfClient | None = None
         try:
             client = (clients or {}).get(tenant.name) or make_client(spec, tenant, options)
-            sync = TenantSync(spec, tenant.name, client, options, desired)
+            sync = TenantSync(spec, tenant.name, client, _scrubbing_progress(options, client), desired)
             if command == "plan":
                 result = sync.plan(prune=options.prune)
             elif command == "apply":
@@ -84,7 +94,7 @@ def run_tenants(spec: BundleSpec, tenants: list[Tenant], command: str, options: 
                     client.close()
             if not result.seconds:
                 result.seconds = time.monotonic() - started
-        return result
+        return scrubbed(result, client.scrub) if client is not None else result
 
     if len(tenants) == 1:
         return [one(tenants[0])]
