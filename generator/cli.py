@@ -53,20 +53,28 @@ BundleArg = Annotated[Path, typer.Argument(help="bundle.toml, or a folder holdin
 @app.command()
 def render(
     bundle: BundleArg = Path("bundle.toml"),
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder, replaced atomically.")] = Path("dist"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: created, or replaced atomically when it is "
+                                                          "empty or a previous render.")] = Path("dist"),
 ) -> None:
-    """Render the agent, extension attributes, profiles, API role/client and policies into OUT."""
-    from .bundle import load_bundle
-    from .render import render_all, write_dist
+    """Render the agent, extension attributes, profiles, API role/client and policies into OUT.
+
+    OUT is replaced only when it is missing, empty or a previous render (its manifest.json lists
+    every file in it); never the bundle's own folder or a parent of it.
+    """
+    from .bundle import deadline_warnings, load_bundle
+    from .render import check_out_dir, render_all, write_dist
 
     try:
         spec = load_bundle(bundle)
+        check_out_dir(out, spec.path)  # before rendering: a refusal costs nothing
         artifacts = render_all(spec)
-        target = write_dist(artifacts, out)
+        target = write_dist(artifacts, out, spec.path)
     except BundleError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
-        raise fail(f"{out}: cannot write output: {exc.strerror or exc}") from None
+        raise fail(f"{exc.filename or out}: cannot write output: {exc.strerror or exc}") from None
+    for warning in deadline_warnings(spec):
+        typer.echo(f"jamf-enforcer: warning: {warning}", err=True)
     typer.echo(f"rendered {len(artifacts)} files into {target}")
 
 

@@ -1,5 +1,5 @@
 #!/bin/zsh --no-rcs
-# Example Software Updates: software update enforcement agent 1.0.0
+# 'Example Software Updates': software update enforcement agent 1.0.0
 # Rendered by jamf-enforcer 0.1.0 for com.example.enforcer (msu_workflow=auto).
 # Do not edit: change bundle.toml and render again.
 #
