@@ -89,6 +89,8 @@ def validate(
         findings = validate_dist(dist)
     except BundleError as exc:
         raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"{exc.filename or dist}: cannot read: {exc.strerror or exc}") from None
     for finding in findings:
         typer.echo(finding)
     if findings:
@@ -109,6 +111,8 @@ def init(
         written = scaffold(directory, force=force)
     except BundleError as exc:
         raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"{exc.filename or directory}: cannot write: {exc.strerror or exc}") from None
     for path in written:
         typer.echo(f"wrote {path}")
 
