@@ -84,6 +84,8 @@ class _Progress:
 def _run(command: str, bundle: Path, tenant: str, output: str, ca_file: Path | None,
          fail: Callable[[str, int], typer.Exit], *, prune: bool = False, retire: bool = False,
          dry_run: bool = False) -> list[TenantResult]:
+    # Imported here, not at the top: render stays free of the HTTP stack, and SyncOptions is looked up on
+    # the sync package when a command runs (tests replace it there).
     from .client import CredentialError
     from .sync import SyncOptions, run_tenants, select_tenants
 
@@ -184,7 +186,13 @@ def _emit(command: str, results: list[TenantResult], output: str) -> int:
 
 def register(app: typer.Typer, fail: Callable[[str, int], typer.Exit]) -> None:
     """Add plan, apply, audit and rotate to the ``jamf-enforcer`` typer app."""
+    _register_plan(app, fail)
+    _register_apply(app, fail)
+    _register_audit(app, fail)
+    _register_rotate(app, fail)
 
+
+def _register_plan(app: typer.Typer, fail: Callable[[str, int], typer.Exit]) -> None:
     @app.command()
     def plan(
         tenant: TenantOpt,
@@ -200,6 +208,8 @@ def register(app: typer.Typer, fail: Callable[[str, int], typer.Exit]) -> None:
         results = _run("plan", bundle, tenant, output, ca_file, fail, prune=prune)
         raise typer.Exit(_emit("plan", results, output))
 
+
+def _register_apply(app: typer.Typer, fail: Callable[[str, int], typer.Exit]) -> None:
     @app.command()
     def apply(
         tenant: TenantOpt,
@@ -216,6 +226,8 @@ def register(app: typer.Typer, fail: Callable[[str, int], typer.Exit]) -> None:
         results = _run("apply", bundle, tenant, output, ca_file, fail, prune=prune, dry_run=dry_run)
         raise typer.Exit(_emit("plan" if dry_run else "apply", results, output))
 
+
+def _register_audit(app: typer.Typer, fail: Callable[[str, int], typer.Exit]) -> None:
     @app.command()
     def audit(
         tenant: TenantOpt,
@@ -230,6 +242,8 @@ def register(app: typer.Typer, fail: Callable[[str, int], typer.Exit]) -> None:
         results = _run("audit", bundle, tenant, output, ca_file, fail)
         raise typer.Exit(_emit("audit", results, output))
 
+
+def _register_rotate(app: typer.Typer, fail: Callable[[str, int], typer.Exit]) -> None:
     @app.command()
     def rotate(
         tenant: TenantOpt,
