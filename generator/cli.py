@@ -13,6 +13,11 @@ from typing import Annotated
 
 import typer
 
+try:  # typer >= 0.20 vendors click as typer._click; older releases use click itself
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click import exceptions as click_exceptions
+
 from . import __version__
 from .bundle import BundleError
 from .jamf.commands import register as register_sync_commands
@@ -146,7 +151,19 @@ register_sync_commands(app, fail)
 
 
 def main() -> None:
+    # standalone_mode=False so a malformed command line is one line too (click prints a usage block).
     try:
-        app()
-    except KeyboardInterrupt:
+        code = app(standalone_mode=False)
+    except getattr(click_exceptions, "NoArgsIsHelpError", ()) as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click_exceptions.UsageError as exc:
+        hint = f"{exc.ctx.command_path}: " if exc.ctx is not None else ""
+        typer.echo(f"jamf-enforcer: error: {hint}{exc.format_message()}".replace("\n", " "), err=True)
+        sys.exit(EXIT_USAGE)
+    except click_exceptions.ClickException as exc:
+        typer.echo(f"jamf-enforcer: error: {exc.format_message()}".replace("\n", " "), err=True)
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click_exceptions.Abort):
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
