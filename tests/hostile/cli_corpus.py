@@ -49,7 +49,7 @@ def _wrong_types() -> list[Case]:
             base = MINIMAL if section != "bundle" else ""
             body = dict(tomllib.loads(MINIMAL)["bundle"]) if section == "bundle" else {}
             text = base + f"[{section}]\n" + "".join(f'{k} = "{v}"\n' for k, v in body.items() if k != key)
-            cases.append(Case(f"wrong-type-{section}.{key}", _bundle(text + f"{key} = {wrong[field.kind]}\n")))
+            cases.append(Case(f"render-wrong-type-{section}.{key}", _bundle(text + f"{key} = {wrong[field.kind]}\n")))
     return cases
 
 
