@@ -140,6 +140,7 @@ def shell_findings(rel: str, text: str, path: Path | None = None) -> list[str]:
         findings.append(f"{rel}: cannot check syntax: {shell} is not installed")
     else:
         code, err = _run([binary, "-n", str(path.absolute())]) if path is not None else _run([binary, "-n"], stdin=text)
+        err = err.replace(str(path.absolute()), rel) if path is not None else err
         if code != 0:
             findings.append(f"{rel}: {shell} -n: {err.splitlines()[0] if err else 'syntax error'}")
     if shell in ("bash", "sh"):

@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = (ROOT / "examples" / "bundle.toml").read_text(encoding="utf-8")
 MINIMAL = '[bundle]\nname = "X"\nversion = "1.0"\nidentifier = "com.example"\n'
+CREDENTIALS = MINIMAL + '[tenants.production]\nurl = "https://127.0.0.1:9"\nclient_id = "{ref}"\nclient_secret = "{ref}"\n'
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,11 @@ def cases() -> list[Case]:
             Case(f"{command}-bad-output", _sync(command, good_tenant, "--tenant", "production", "--output", "xml"), (1,)),
             Case(f"{command}-ca-missing", _sync(command, good_tenant, "--tenant", "production", "--ca-file", "/nope"), (1,)),
             Case(f"{command}-no-tenant-option", _sync(command, good_tenant), (2,)),
+            # Per-tenant errors (json output: no progress lines on stderr, only the error line).
+            Case(f"{command}-credential-env-unset", _sync(command, CREDENTIALS.format(ref="env:JE_CORPUS_UNSET"),
+                                                          "--tenant", "production", "--output", "json"), (1,)),
+            Case(f"{command}-credential-file-is-folder", _sync(command, CREDENTIALS.format(ref="file:/etc"),
+                                                               "--tenant", "production", "--output", "json"), (1,)),
         ]
     return out
 

@@ -55,6 +55,11 @@ def test_the_right_password_is_accepted_and_a_wrong_one_refused(tmp_path, functi
     ("Operation not permitted\n", 0),
     ("", 1),  # silent but a non-zero exit
     ("> \n", 0),  # a prompt: -q was not honoured, so nothing is known
+    ("Authentication succeeded\n", 0),  # not dscl's documented success (silence) either
+    ("Password:\n", 0),
+    ("Node not found\n", 0),
+    ("Unable to connect to the directory service\n", 0),
+    ("\x1b[0m\n", 0),
 ])
 def test_unexpected_dscl_answers_are_failures(tmp_path, functions, output, rc):
     """Fails on main (04cae04): password_ok only looked for eDS/DS Error/failed in the output, so
