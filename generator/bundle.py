@@ -18,6 +18,7 @@ in ``LIMITS`` (each with its source, or marked as an assumption) and in the READ
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import tomllib
 import unicodedata
@@ -35,7 +36,6 @@ UPDATE_ACTIONS = ("DOWNLOAD_INSTALL_RESTART", "DOWNLOAD_INSTALL", "DOWNLOAD_ONLY
 # Every pattern is used with fullmatch; [0-9] rather than \\d, which also matches other scripts' digits.
 REVERSE_DNS = re.compile(r"[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+")
 AGENT_NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
-CREDENTIAL_REF = re.compile(r"env:[A-Za-z_][A-Za-z0-9_]*|file:.+|keyring:[^/]+/.+")
 VERSION = re.compile(r"[0-9]{1,6}(\.[0-9]{1,6}){1,2}")
 MACOS_VERSION = re.compile(r"[0-9]{2}(\.[0-9]{1,2}){1,2}")
 OPTION = re.compile(r"--[a-z][a-z0-9-]*(=.*)?")
@@ -43,6 +43,15 @@ TRIGGER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
 TENANT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,62}")
 URL_PATH = re.compile(r"(/[A-Za-z0-9._~&+,;=:@%-]*)*")  # RFC 3986 pchar without quotes, $, ( ) * !
 HOSTNAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
+ENV_REF = re.compile(r"env:([A-Za-z_][A-Za-z0-9_]*)")
+# keyring:SERVICE/ACCOUNT (keychain: is jamf-cli's spelling of the same): the account is what follows
+# the LAST "/", so a service may be a URL (jamf-pro-sdk's layout: service https://host, account the
+# client id).  The service never ends in "/", so keyring:https://host (no account) matches nothing;
+# neither part holds a control character (a pasted newline).
+_KR = r"[^/\x00-\x1f\x7f]"
+KEYRING_REF = re.compile(rf"(?:keyring|keychain):(?P<service>[^\x00-\x1f\x7f]*{_KR})/(?P<account>{_KR}+)")
+CREDENTIAL_REF = re.compile(rf"env:[A-Za-z_][A-Za-z0-9_]*|file:.+|{KEYRING_REF.pattern}")
+CREDENTIAL_REF_FORMS = "env:VAR, file:PATH or keyring:SERVICE/ACCOUNT (alias keychain:)"
 MAX_POLICY_PARAMETERS = 8  # Jamf script parameters $4–$11
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -118,6 +127,14 @@ def _https_or_empty(v: str) -> str | None:
     return None if v == "" else _https(v)
 
 
+def _https_or_env(v: str) -> str | None:
+    return None if ENV_REF.fullmatch(v) or _https(v) is None else "an https:// URL or env:VAR"
+
+
+def _path_or_env(v: str) -> str | None:
+    return None if v == "" or ENV_REF.fullmatch(v) or not v.startswith("env:") else "a file path or env:VAR (or empty)"
+
+
 def _range(lo: int, hi: int) -> Callable[[Any], str | None]:
     return lambda v: None if lo <= v <= hi else f"an integer from {lo} to {hi}"
 
@@ -139,7 +156,7 @@ def _name_safe(v: str) -> str | None:
 def _credential_ref(v: str) -> str | None:
     if v == "" or CREDENTIAL_REF.fullmatch(v):
         return None
-    return "a credential reference env:VAR, file:PATH or keyring:SERVICE/ACCOUNT, never a literal secret"
+    return f"a credential reference {CREDENTIAL_REF_FORMS}, never a literal secret"
 
 
 SCHEMA: dict[str, dict[str, Field]] = {
@@ -226,11 +243,15 @@ SCHEMA: dict[str, dict[str, Field]] = {
 }
 
 TENANT_SCHEMA: dict[str, Field] = {
-    "url": Field("str", None, "Jamf Pro base URL (https only).", _https, MAX_URL),
-    "client_id": Field("str", "", "Uploader API client id: env:VAR, file:PATH or keyring:SERVICE/ACCOUNT.", _credential_ref),
+    "url": Field("str", None, "Jamf Pro base URL (https only), or env:VAR naming the variable that holds it.",
+                 _https_or_env, MAX_URL),
+    "client_id": Field("str", "", "Uploader API client id: env:VAR, file:PATH or keyring:SERVICE/ACCOUNT "
+                                  "(alias keychain:; ACCOUNT follows the last /).", _credential_ref),
     "client_secret": Field("str", "", "Uploader API client secret reference.", _credential_ref),
     "username": Field("str", "", "Uploader account name reference (instead of a client).", _credential_ref),
     "password": Field("str", "", "Uploader account password reference.", _credential_ref),
+    "ca_file": Field("str", "", "PEM CA bundle to trust for this tenant: a path (relative to the bundle's folder) or "
+                     "env:VAR; empty = the system's trust store (or REQUESTS_CA_BUNDLE). --ca-file wins.", _path_or_env),
 }
 
 
@@ -242,6 +263,33 @@ class Tenant:
     client_secret: str = ""
     username: str = ""
     password: str = ""
+    ca_file: str = ""
+
+    def endpoint(self, base_dir: str | Path) -> tuple[str, str | None]:
+        """The tenant's base URL and CA file with ``env:`` references resolved (``jamf-enforcer sim
+        --env-file`` writes those variables).  Raises ``BundleError`` naming the key."""
+
+        def resolve(key: str, value: str) -> str:
+            ref = ENV_REF.fullmatch(value)
+            if not ref:
+                return value
+            resolved = os.environ.get(ref.group(1), "")
+            if not resolved:
+                raise BundleError(f"tenants.{self.name}.{key}: environment variable {ref.group(1)} is not set (from {value!r})")
+            return resolved
+
+        url = resolve("url", self.url)
+        if _https(url):
+            raise BundleError(f"tenants.{self.name}.url: expected an https:// URL, got {url!r} (from {self.url!r})")
+        ca_file = resolve("ca_file", self.ca_file)
+        if not ca_file:
+            return url, None
+        path = Path(ca_file).expanduser()
+        if not path.is_absolute():
+            path = Path(base_dir) / path
+        if not path.is_file():
+            raise BundleError(f"tenants.{self.name}.ca_file: {path} is not a file")
+        return url, str(path)
 
 
 @dataclass(frozen=True)

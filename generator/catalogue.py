@@ -12,9 +12,12 @@ server can never drift apart:
 
 Decisions (written down because no issue says them):
 
-* The agent never uses the Classic BlankPush: it was removed in Jamf Pro 11.28 and its
-  successor's privilege ("View MDM command information in Jamf Pro API") does not exist in
-  11.12.  So neither "Create Computers" nor that privilege is needed.
+* The agent never blank-pushes.  The Classic BlankPush was removed in Jamf Pro 11.28; its
+  successor ``POST /api/v2/mdm/blank-push`` needs "View MDM command information in Jamf Pro
+  API" (a valid 11.12 privilege name, in ``api-role-privileges-11.12.txt``).  Jamf Pro sends
+  its own push when it queues a plan's or send-updates' MDM commands, so a blank push would
+  only add a privilege to the role, and the v2 endpoint needs the Mac's management id, one
+  more lookup.  So neither "Create Computers" nor that privilege is in the role.
 * ``msu_workflow = "legacy"`` means the agent does not consult the feature toggle, so the
   legacy role needs no Managed Software Updates privilege at all; ``auto`` consults it and
   needs the union of both workflows (which for the new set adds nothing).
@@ -98,6 +101,10 @@ class Endpoint:
 HAND_KEPT: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
     ("POST", "/api/oauth/token"): ((), "jamf-api-facts §1: unversioned OAuth endpoint, 10.49+, no privilege "
                                         "(x-authentication-required: false); not in the vendored specs"),
+    ("POST", "/api/v2/mdm/blank-push"): (
+        ("View MDM command information in Jamf Pro API",),
+        "hand-kept (assumption): no vendored spec file has /v2/mdm/blank-push; the privilege is the one Jamf Pro "
+        "11.28 refuses it without (Macjutsu/super issue #382), a valid 11.12 name"),
     # Classic spec 11.26 operation createLogFlushWithIdAndInterval needs two gateway scopes.
     ("DELETE", "/JSSResource/logflush/{log}/id/{id}/interval/{interval}"): (
         ("Delete Policies", "Flush Policy Logs"),

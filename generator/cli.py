@@ -88,7 +88,8 @@ def validate(
     dist: Annotated[Path, typer.Argument(help="A rendered output folder.")] = Path("dist"),
 ) -> None:
     """Check a rendered folder offline: shell syntax and portability, plists, schema, privileges, EAs."""
-    from .validate import validate_dist
+    from .deprecations import from_manifest, warn
+    from .validate import load_manifest, validate_dist
 
     try:
         findings = validate_dist(dist)
@@ -96,6 +97,7 @@ def validate(
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"{exc.filename or dist}: cannot read: {exc.strerror or exc}") from None
+    warn(from_manifest(load_manifest(dist)))  # Jamf's deprecations are warnings, not findings
     for finding in findings:
         typer.echo(finding)
     if findings:
@@ -108,18 +110,41 @@ def validate(
 def init(
     directory: Annotated[Path, typer.Argument(help="Folder to scaffold (created if missing).")],
     force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
+    package: Annotated[str | None, typer.Option(
+        help='Where the workflow installs jamf-enforcer from: "jamf-enforcer @ git+https://HOST/OWNER/REPO@REF" '
+             'or "jamf-enforcer==X.Y.Z".')] = None,
 ) -> None:
-    """Scaffold a commented bundle.toml and an example GitHub Actions workflow."""
-    from .scaffold import scaffold
+    """Scaffold a commented bundle.toml and a GitHub Actions workflow (plan on pull requests, apply on main)."""
+    from .scaffold import PLACEHOLDER_PACKAGE, WORKFLOW, scaffold
 
     try:
-        written = scaffold(directory, force=force)
+        written = scaffold(directory, force=force, package=package or PLACEHOLDER_PACKAGE)
     except BundleError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
         raise fail(f"{exc.filename or directory}: cannot write: {exc.strerror or exc}") from None
     for path in written:
         typer.echo(f"wrote {path}")
+    if package is None:
+        typer.echo(f"note: set JAMF_ENFORCER_PACKAGE at the top of {directory / WORKFLOW} (or re-run with --package)",
+                   err=True)
+
+
+@app.command()
+def tenants(
+    bundle: BundleArg = Path("bundle.toml"),
+    output: Annotated[str, typer.Option("--output", help="text (one per line) or json (a list, for a CI job matrix).")] = "text",
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Leave out tenants matching GLOB (repeatable).")] = None,
+) -> None:
+    """List the bundle's tenant names (e.g. to fan a CI pipeline out as one job per tenant)."""
+    from .tenants import format_tenants, tenant_names
+
+    try:
+        text = format_tenants(tenant_names(bundle, exclude or []), output)
+    except BundleError as exc:
+        raise fail(str(exc)) from None
+    if text:
+        typer.echo(text)
 
 
 @app.command()
@@ -134,13 +159,17 @@ def sim(
     plan_rate: Annotated[int, typer.Option("--plan-rate", help="MSU plans per minute before 429 (0 = unlimited).")] = 0,
     plain_http: Annotated[bool, typer.Option("--plain-http", help="Serve plain HTTP instead of HTTPS.")] = False,
     show_secret: Annotated[bool, typer.Option("--show-secret", help="Print the bootstrap admin secret.")] = False,
+    env_file: Annotated[Path | None, typer.Option("--env-file", help="Write URL, admin client and CA path as KEY=value "
+                                                   "lines (0600) for a [tenants.sim] table of env: references.")] = None,
 ) -> None:
     """Run a local Jamf Pro simulator (HTTPS on 127.0.0.1) to rehearse a pipeline without a tenant."""
     from .sim.cli import run_sim
 
+    if env_file is not None and not env_file.absolute().parent.is_dir():
+        raise fail(f"--env-file: {env_file.absolute().parent} is not a folder")
     try:
         run_sim(port=port, version=version, fleet=fleet, tenants=tenants, state=state, latency_ms=latency_ms,
-                faults=faults, plain_http=plain_http, show_secret=show_secret, plan_rate=plan_rate)
+                faults=faults, plain_http=plain_http, show_secret=show_secret, plan_rate=plan_rate, env_file=env_file)
     except ValueError as exc:
         raise fail(str(exc)) from None
 

@@ -42,6 +42,7 @@ import jinja2
 
 from . import __version__, catalogue, profiles
 from .bundle import MAX_POLICY_PARAMETERS, BundleError, BundleSpec
+from .deprecations import deprecations
 from .status import MODEL, StatusKey
 
 HANDOVER_PLACEHOLDER = "<set by jamf-enforcer apply>"
@@ -349,6 +350,7 @@ def manifest(spec: BundleSpec, artifacts: list[Artifact]) -> dict[str, Any]:
             },
             "uploader": catalogue.privilege_endpoints(catalogue.uploader_endpoints()),
         },
+        "deprecations": [d.as_json() for d in deprecations(workflow, method)],
     }
 
 

@@ -44,6 +44,8 @@ def build_index(spec_dir: Path = SPEC_DIR) -> dict[str, Any]:
                     "operationId": op.get("operationId", ""),
                     "privileges": list(op.get("x-required-privileges") or []),
                     "deprecated": bool(op.get("deprecated", False)),
+                    # YAML reads an unquoted date as a date: keep Jamf's ISO text either way.
+                    "deprecation_date": str(op.get("x-deprecation-date") or ""),
                 }
     classic: dict[str, Any] = {}
     doc = json.loads((spec_dir / "classic" / CLASSIC_SPEC.name).read_text(encoding="utf-8"))

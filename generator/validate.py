@@ -35,6 +35,11 @@ from .render import HANDOVER_PLACEHOLDER
 from .specindex import valid_privileges
 from .status import MODEL
 
+# validate looks zsh up on PATH (as ``zsh -n`` runs it); without one, the syntax check of the zsh
+# scripts and the extension-attribute runs cannot happen, which is a finding, reported once.
+ZSH_MISSING = ("zsh: not found on PATH; needed for 'zsh -n' and the extension-attribute runs "
+               "(Debian/Ubuntu: apt-get install zsh; macOS ships it as /bin/zsh)")
+
 # GNU-only (or bash-4-only) usage that fails or behaves differently with macOS's BSD tools,
 # zsh 5.9 and bash 3.2.  Each entry: (regex on a code line, what to use instead).
 PORTABILITY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
@@ -137,7 +142,9 @@ def shell_findings(rel: str, text: str, path: Path | None = None) -> list[str]:
     findings: list[str] = []
     binary = shutil.which(shell)
     if binary is None:
-        findings.append(f"{rel}: cannot check syntax: {shell} is not installed")
+        # A missing zsh is reported once for the whole folder by validate_dist.
+        if shell != "zsh":
+            findings.append(f"{rel}: cannot check syntax: {shell} is not installed")
     else:
         code, err = _run([binary, "-n", str(path.absolute())]) if path is not None else _run([binary, "-n"], stdin=text)
         err = err.replace(str(path.absolute()), rel) if path is not None else err
@@ -438,5 +445,8 @@ def validate_dist(dist: str | Path) -> list[str]:
             text, problem = _read_text(root, rel)
             findings.extend([problem] if problem else shell_findings(rel, text or "", path))
     findings += _profile_findings(root) + _privilege_findings(root) + _policy_findings(root)
-    findings += _ea_findings(root, manifest)
+    if shutil.which("zsh") is None:
+        findings.append(ZSH_MISSING)
+    else:
+        findings += _ea_findings(root, manifest)
     return findings

@@ -1,4 +1,4 @@
-"""Refresh the generated reference tables in README.md (bundle.toml keys, status model)."""
+"""Refresh the generated tables in README.md (bundle.toml keys, status model, the simulator's assumptions)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from generator import bundle, status  # noqa: E402
+from generator.sim.assumptions import table_markdown  # noqa: E402
 
-SECTIONS = {"bundle-reference": bundle.reference_markdown, "status-reference": status.reference_markdown}
+SECTIONS = {"bundle-reference": bundle.reference_markdown, "status-reference": status.reference_markdown,
+            "sim-assumptions": table_markdown}
 
 
 def main() -> None:

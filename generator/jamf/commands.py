@@ -10,7 +10,8 @@ Exit codes (documented in each command's help):
 * ``audit``: 0 no drift, 1 drift found or the tenant could not be audited.
 * ``rotate``: 0 done (or nothing to do), 1 error.
 
-Results go to stdout (text, or ``--output json``); progress goes to stderr: a rich status line
+Results go to stdout (text, ``--output json``, or ``--output markdown`` for a pull request or a job
+summary; see ``markdown``); progress goes to stderr: a rich status line
 on a terminal, plain lines in CI (``CI`` set, or stderr not a TTY).  No secret ever reaches
 either: results carry none, and the diff shows ``<secret>`` for credential parameters.
 """
@@ -28,13 +29,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..bundle import BundleError, load_bundle
+from ..deprecations import deprecations
+from ..deprecations import warn as warn_deprecations
 
 if TYPE_CHECKING:  # the HTTP stack is imported only when a sync command runs: render stays fast
     from .sync import TenantResult
 
 BundleArg = Annotated[Path, typer.Argument(help="bundle.toml, or a folder holding one.")]
 TenantOpt = Annotated[str, typer.Option("--tenant", "-t", help="A tenant name from the bundle, 'all', or a glob such as 'prod-*'.")]
-OutputOpt = Annotated[str, typer.Option("--output", help="text or json.")]
+OUTPUTS = ("text", "json", "markdown")
+OutputOpt = Annotated[str, typer.Option("--output", help="text, json or markdown (a table per tenant, for a job summary).")]
 CaOpt = Annotated[Path | None, typer.Option("--ca-file", help="CA bundle to trust (e.g. the simulator's CA).")]
 PruneOpt = Annotated[bool, typer.Option("--prune", help="Also delete prefixed objects the bundle no longer wants.")]
 
@@ -89,13 +93,15 @@ def _run(command: str, bundle: Path, tenant: str, output: str, ca_file: Path | N
     from .client import CredentialError
     from .sync import SyncOptions, run_tenants, select_tenants
 
-    if output not in ("text", "json"):
-        raise fail(f"--output: expected text or json, got {output!r}", 1)
+    if output not in OUTPUTS:
+        raise fail(f"--output: expected text, json or markdown, got {output!r}", 1)
     try:
         spec = load_bundle(bundle)
         tenants = select_tenants(spec, tenant)
     except (BundleError, CredentialError) as exc:
         raise fail(str(exc), 1) from None
+    if command == "plan":  # Jamf's deprecations of what the bundle calls: stderr only, exit code unchanged
+        warn_deprecations(deprecations(spec.agent["msu_workflow"], spec.agent["credential_method"]))
     if ca_file is not None and not ca_file.is_file():
         raise fail(f"--ca-file: {ca_file} is not a file", 1)
     with _Progress(enabled=output == "text") as progress:
@@ -162,15 +168,20 @@ def format_text(command: str, results: list[TenantResult]) -> str:
     return "\n".join(lines)
 
 
-def _summary(results: list[TenantResult]) -> list[str]:
-    header = ("tenant", "status", "create", "update", "delete", "writes", "failed", "findings", "requests", "seconds")
-    rows = [header]
+def summary_rows(results: list[TenantResult]) -> list[list[str]]:
+    """The cross-tenant summary table, header row first (text and markdown both show it)."""
+    rows = [["tenant", "status", "create", "update", "delete", "writes", "failed", "findings", "requests", "seconds"]]
     for r in results:
         c = r.counts()
-        rows.append((r.tenant, r.status(), str(c.get("create", 0)), str(c.get("update", 0)), str(c.get("delete", 0)),
+        rows.append([r.tenant, r.status(), str(c.get("create", 0)), str(c.get("update", 0)), str(c.get("delete", 0)),
                      str(len(r.writes)), str(len(r.failures)), str(len(r.findings)), str(r.requests),
-                     f"{r.seconds:.2f}"))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+                     f"{r.seconds:.2f}"])
+    return rows
+
+
+def _summary(results: list[TenantResult]) -> list[str]:
+    rows = summary_rows(results)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     return ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
 
 
@@ -183,6 +194,10 @@ def _emit(command: str, results: list[TenantResult], output: str) -> int:
     if output == "json":
         typer.echo(json.dumps({"command": command, "exit_code": code, "tenants": [r.public() for r in results]},
                               indent=2, ensure_ascii=False))
+    elif output == "markdown":
+        from .markdown import format_markdown
+
+        typer.echo(format_markdown(command, results, summary_rows(results)), nl=False)
     else:
         typer.echo(format_text(command, results))
     return code
@@ -269,4 +284,4 @@ def _register_rotate(app: typer.Typer, fail: Callable[[str, int], typer.Exit]) -
         raise typer.Exit(_emit("rotate", results, output))
 
 
-__all__ = ["exit_code", "format_text", "register"]
+__all__ = ["exit_code", "format_text", "register", "summary_rows"]

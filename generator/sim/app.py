@@ -37,8 +37,8 @@ class Outcome:
     identity: str | None = None
 
 
-def required_privileges(route: Route, method: str, path: str) -> tuple[str, ...]:
-    operation = operation_for(method, path)
+def required_privileges(route: Route, path: str) -> tuple[str, ...]:
+    operation = operation_for(route.method, path)  # the route's method: HEAD is held to GET's privileges
     if operation is not None:
         return operation.privileges
     return route.privileges or ()
@@ -81,7 +81,7 @@ def dispatch(tenant: Tenant, request: Request, node: str | None = None, replicat
                 raise
             outcome.identity = ctx.identity.name
             have = ctx.identity.privileges
-            missing = [p for p in required_privileges(route, request.method, request.path) if p not in have]
+            missing = [p for p in required_privileges(route, request.path) if p not in have]
             if missing:
                 raise Failure(_forbidden(route, missing))
         outcome.response = route.handler(ctx)

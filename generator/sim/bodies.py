@@ -92,6 +92,8 @@ SEND_UPDATES = {
     "updateAction": _s(enum=("DOWNLOAD_AND_INSTALL", "DOWNLOAD_ONLY")), "forceRestart": F("boolean"),
     "priority": _s(enum=("HIGH", "LOW")),
 }
+# Not in the vendored specs: from Jamf's API reference page post_v2-mdm-blank-push (ASSUMPTIONS.md).
+BLANK_PUSH = {"clientManagementIds": F("array", required=True, min_items=1, items=_s())}
 
 # Which schema of the vendored specs each table mirrors (file, schema name) — for the contract test.
 MIRRORS: dict[str, tuple[dict[str, F], str, str]] = {

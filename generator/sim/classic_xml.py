@@ -4,7 +4,8 @@
   400 page.
 * ``to_json`` renders an element the way the Classic API's ``Accept: application/json`` does:
   list containers (a ``<size>`` child, or a plural container of one repeated child tag) become
-  arrays, ``true``/``false`` become booleans, ``id`` and ``size`` become integers.
+  arrays (an empty one too: ``{"policies": []}``, never ``{"policies": {"size": 0}}``),
+  ``true``/``false`` become booleans, ``id`` and ``size`` become integers.
 * ``merge`` applies a Classic PUT: only the elements sent change (within ``general``, child by
   child; any other top-level section is replaced whole).
 * ``decode_entities_once`` is the PI-827 quirk: Jamf entity-decodes a profile's ``<payloads>``
@@ -111,6 +112,8 @@ def to_json(element: ET.Element) -> Any:
             return []
         return _scalar(element.tag, element.text)
     items = [c for c in children if c.tag != "size"]
+    if not items:  # <policies><size>0</size></policies>: the spec's schema is an array, so an empty one
+        return []
     tags = {c.tag for c in items}
     is_list = len(tags) == 1 and (
         len(items) != len(children) or element.tag in _LIST_CONTAINERS or element.tag == next(iter(tags)) + "s"

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .config import SimConfig
+from .envfile import write_env_file
 from .faults import FaultSpec
 from .simulator import Simulator
 
@@ -72,7 +73,8 @@ def _check_arguments(port: int, fleet: int, tenants: int, latency_ms: int, plan_
 
 def run_sim(port: int = 0, version: str = "11.12.0", fleet: int = 50, tenants: int = 1, state: str | None = None,
             latency_ms: int = 0, faults: str = "", plain_http: bool = False, show_secret: bool = False,
-            out: TextIO | None = None, stop: threading.Event | None = None, plan_rate: int = 0) -> int:
+            out: TextIO | None = None, stop: threading.Event | None = None, plan_rate: int = 0,
+            env_file: Path | None = None) -> int:
     """Start a simulator, print where it is, serve until SIGINT/SIGTERM (or ``stop`` is set)."""
     out = out or sys.stdout
     _check_arguments(port, fleet, tenants, latency_ms, plan_rate, faults, Path(state) if state else None)
@@ -108,6 +110,8 @@ def run_sim(port: int = 0, version: str = "11.12.0", fleet: int = 50, tenants: i
         if sim.ca_file:
             print(f"CA file: {sim.ca_file}", file=out)
         print(f"admin credentials (0600): {credentials}", file=out)
+        if env_file:  # see envfile.py; removed at stop, when its CA and secret die with the run
+            print(f"environment (0600): {write_env_file(sim, env_file)}", file=out)
         if show_secret:
             for tenant in sim.tenants:
                 client_id, secret = tenant.admin_client
@@ -123,6 +127,8 @@ def run_sim(port: int = 0, version: str = "11.12.0", fleet: int = 50, tenants: i
             pass
     finally:
         sim.stop()
+        if env_file:
+            Path(env_file).unlink(missing_ok=True)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         print("stopped", file=out, flush=True)

@@ -7,16 +7,19 @@
 * OAuth token errors: RFC 6749 ``{"error": ..., "error_description": ...}``.
 * Classic API errors: Jamf's HTML status page with ``<p>Error: ...</p>``.
 
+Every JSON body is written in Jackson's pretty-printed layout (``jackson``), as Jamf Pro's are.
+
 A handler raises ``Failure`` (carrying a ready ``Response``) to stop with an error.
 """
 
 from __future__ import annotations
 
 import html
-import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
+
+from . import jackson
 
 JSON = "application/json;charset=UTF-8"
 XML = "application/xml;charset=UTF-8"
@@ -79,7 +82,7 @@ class Failure(Exception):
 
 
 def json_response(status: int, obj: Any, headers: list[tuple[str, str]] | None = None) -> Response:
-    body = json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    body = jackson.dumps(obj).encode("utf-8")
     return Response(status, body, JSON, list(headers or []), obj)
 
 

@@ -3,8 +3,9 @@
 Each route names the handler, whether it needs a bearer token, and the Jamf Pro versions it
 exists in.  Templates are the specs' own (``/api/v1/scripts/{id}``), so a route's required
 privileges are exactly what ``generator.catalogue.operation_for`` returns for the request;
-only ``BlankPush`` (which the catalogue deliberately leaves out) carries a hand-kept privilege
-here ("Create Computers", the Classic "Computers > Create" privilege).
+only the Classic ``BlankPush`` (which the catalogue deliberately leaves out) carries a hand-kept
+privilege here ("Create Computers", the Classic "Computers > Create" privilege).  ``/`` and
+``/healthCheck.html`` are the web app's (``web``), not the API's.  ``HEAD`` matches ``GET``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
-from . import api_access, api_auth, api_inventory, api_msu, api_objects, classic
+from . import api_access, api_auth, api_inventory, api_mdm, api_msu, api_objects, classic, web
 from .config import API_CLIENTS_SINCE, BLANK_PUSH_REMOVED, MSU_PLANS_SINCE, VersionTuple
 from .context import Ctx
 from .messages import Response
@@ -50,6 +51,7 @@ class Route:
 
 
 def _table() -> list[Route]:
+    """Every route, one row each. Long on purpose: a route table reads best whole, in one place."""
     r = Route
     msu = "/api/v1/managed-software-updates/plans"
     rows = [
@@ -101,6 +103,9 @@ def _table() -> list[Route]:
         r("GET", msu + "/{id}", api_msu.get_plan, since=MSU_PLANS_SINCE),
         r("GET", msu + "/{id}/events", api_msu.plan_events, since=MSU_PLANS_SINCE),
         r("POST", "/api/v1/macos-managed-software-updates/send-updates", api_msu.send_updates),
+        r("POST", "/api/v2/mdm/blank-push", api_mdm.blank_push, since=BLANK_PUSH_REMOVED),
+        r("GET", "/", web.login_page, auth=False),
+        r("GET", "/healthCheck.html", web.health_check, auth=False),
     ]
     for resource in ("osxconfigurationprofiles", "policies"):
         base = f"/JSSResource/{resource}"
@@ -135,7 +140,10 @@ def routes() -> tuple[Route, ...]:
 
 
 def match(method: str, path: str) -> tuple[Route | None, dict[str, str], list[str]]:
-    """``(route, path params, [])`` or ``(None, {}, methods that would match the path)``."""
+    """``(route, path params, [])`` or ``(None, {}, methods that would match the path)``.
+
+    ``HEAD`` is answered by the ``GET`` route (headers only), as by Jamf's servlet container."""
+    method = "GET" if method == "HEAD" else method
     allowed: list[str] = []
     for route in routes():
         found = route.regex.match(path)

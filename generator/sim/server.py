@@ -196,7 +196,12 @@ class Handler(BaseHTTPRequestHandler):
                                   "status": response.status})
             self._write(response)
             return
+        self._serve_jamf(tenant, request, path, query, body, scheme, started)
 
+    def _serve_jamf(self, tenant: Any, request: Request, path: str, query: str, body: bytes, scheme: str,
+                    started: float) -> None:
+        """One Jamf route: the node and its sticky cookie, latency, seeded faults, dispatch, log, record."""
+        sim = self.server.sim
         node = node_from_cookie(self.headers.get("Cookie", ""))
         cookie = None
         if node is None:

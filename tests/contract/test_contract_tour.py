@@ -108,6 +108,11 @@ def test_tour_of_every_pro_route(jamf_sim_factory):
                        "version": "14.6.1", "skipVersionVerification": False, "applyMajorUpdate": False,
                        "forceRestart": False, "priority": "HIGH"}), 200)
 
+    sim.tenant(0).version = "11.28.0"  # the v2 blank push replaced the Classic one in 11.28
+    management_id = sim.tenant(0).find_computer("1")["managementId"]
+    _ok(api.post("/api/v2/mdm/blank-push", json={"clientManagementIds": [management_id, "unknown"]}), 200)
+    sim.tenant(0).version = "11.12.0"
+
     # errors, each in its shape
     assert Api(sim).get("/api/v1/scripts").status_code == 401
     assert Api(sim).client_token(client_id, "wrong").status_code == 401

@@ -52,6 +52,9 @@ FREE_TEXT = {("bundle", "name")} | {("jamf", k) for k in ("category", "name_pref
                                                           "service_account", "scope_group", "policy_credentials",
                                                           "policy_enforcement", "policy_install_now", "policy_uninstall")}
 CONTROL = {"newline", "nul", "carriage-return", "line-separator", "long"}
+# Values that are file paths or credential references: any printable text is a legal path; they
+# never reach an artifact (the round-trip check then finds every artifact unchanged).
+REFERENCES = ("client_id", "client_secret", "username", "password", "ca_file")
 
 
 def string_fields() -> list[tuple[str, str]]:
@@ -66,7 +69,9 @@ def place(section: str, key: str, value: str) -> dict:
     table = raw["tenants"]["production"] if section.startswith("tenants.") else raw.setdefault(section, {})
     if spec.kind == "list[str]":
         table[key] = ["--x=" + value] if key == "extra_options" else [value]
-    elif key in ("client_id", "client_secret", "username", "password"):
+    elif key == "ca_file":
+        table[key] = "/etc/" + value
+    elif key in REFERENCES:
         table[key] = "file:/etc/" + value
         if key in ("username", "password"):
             table.pop("client_id", None), table.pop("client_secret", None)
@@ -81,7 +86,7 @@ def expected(section: str, key: str, case: str) -> str:
         return "refused"
     if (section, key) in FREE_TEXT:
         return "refused" if case == "rtl-override" else "intact"
-    if key == "extra_options" or key in ("client_id", "client_secret", "username", "password"):
+    if key == "extra_options" or key in REFERENCES:
         return "intact"
     return "refused"
 

@@ -51,7 +51,7 @@ def test_curl_with_cacert_reuses_the_connection(jamf_sim):
     env = {**os.environ, "CURL_CA_BUNDLE": jamf_sim.ca_file}
     out = subprocess.run(["curl", "-sS", "--fail", "-H", f"Authorization: {token}", url, url],
                          capture_output=True, text=True, env=env, timeout=30, check=True).stdout
-    assert out.count('{"version":"11.12.0"}') == 2
+    assert out.count('{\n  "version" : "11.12.0"\n}') == 2
     assert jamf_sim.connections_accepted == before + 1  # two requests, one TLS connection
     form = subprocess.run(["curl", "-sS", "--cacert", jamf_sim.ca_file, "-X", "POST",
                            "--data-urlencode", f"client_id={client_id}", "--data-urlencode", f"client_secret={secret}",

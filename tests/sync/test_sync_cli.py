@@ -1,6 +1,6 @@
 """The plan / apply / audit / rotate commands end to end: exit codes, output, several tenants at
 once, and a canary-secret test proving no secret reaches a log record, an exception or the CLI
-output (text or JSON)."""
+output (text, JSON or Markdown)."""
 
 from __future__ import annotations
 
@@ -127,8 +127,9 @@ def test_no_secret_reaches_logs_exceptions_or_output(jamf_sim: Simulator, tmp_pa
     ca = ["--ca-file", jamf_sim.ca_file]
     outputs = []
     issued: set[str] = set()
-    for args in (["plan"], ["apply"], ["plan", "--output", "json"], ["apply", "--output", "json"], ["audit"],
-                 ["rotate"], ["audit", "--output", "json"], ["rotate", "--retire", "--output", "json"]):
+    for args in (["plan"], ["plan", "--output", "markdown"], ["apply", "--output", "markdown"],
+                 ["plan", "--output", "json"], ["apply", "--output", "json"], ["audit"], ["audit", "--output", "markdown"],
+                 ["rotate", "--output", "markdown"], ["audit", "--output", "json"], ["rotate", "--retire", "--output", "json"]):
         _, out, err = cli(args[0], bundle, "--tenant", "t0", *args[1:], *ca)
         outputs.append(out + err)
         if jamf_sim.tenant(0).policies:
@@ -137,10 +138,13 @@ def test_no_secret_reaches_logs_exceptions_or_output(jamf_sim: Simulator, tmp_pa
     # Force error paths too: a server error and a rejected credential, both with a canary.
     jamf_sim.set_faults("5xx=1.0,path=/api/v1/scripts")
     outputs.append("".join(cli("plan", bundle, "--tenant", "t0", *ca)[1:]))
+    outputs.append("".join(cli("plan", bundle, "--tenant", "t0", "--output", "markdown", *ca)[1:]))
     jamf_sim.set_faults("")
     monkeypatch.setenv("JE_TEST_0_SECRET", "canary-WRONG-secret-4711")
     outputs.append("".join(cli("apply", bundle, "--tenant", "t0", "--output", "json", *ca)[1:]))
     assert "rejected the API client credentials" in outputs[-1]
+    outputs.append("".join(cli("plan", bundle, "--tenant", "t0", "--output", "markdown", *ca)[1:]))
+    assert "rejected the API client credentials" in outputs[-1] and "**Error:**" in outputs[-1]
 
     canaries = [uploader_secret, "canary-WRONG-secret-4711", *issued, *tokens]
     assert len(tokens) >= 8 and all(len(c) > 16 for c in canaries)

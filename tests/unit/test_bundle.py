@@ -127,3 +127,50 @@ def test_deadline_already_past_is_a_warning_with_an_injectable_clock():
 def test_date_times_and_years_outside_2000_2100_are_errors(text):
     """Fails on main: a TOML date-time was accepted and rendered as 2026-01-01T00:00:00."""
     assert "agent." in error_of(MINIMAL + "[agent]\n" + text + "\n")
+
+
+SIM_TENANT = ("[tenants.sim]\nurl = 'env:T_URL'\nclient_id = 'env:T_ID'\nclient_secret = 'env:T_SECRET'\n"
+              "ca_file = 'env:T_CA'\n")
+
+
+def test_env_references_for_url_and_ca_file_resolve_from_the_environment(tmp_path, monkeypatch):
+    ca = tmp_path / "ca.pem"
+    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.setenv("T_URL", "https://127.0.0.1:8443")
+    monkeypatch.setenv("T_CA", str(ca))
+    tenant = parse(SIM_TENANT).tenant("sim")
+    assert (tenant.url, tenant.ca_file) == ("env:T_URL", "env:T_CA")  # kept as references in the spec
+    assert tenant.endpoint(tmp_path) == ("https://127.0.0.1:8443", str(ca))
+
+
+def test_literal_ca_file_is_relative_to_the_bundle_folder_and_empty_means_none(tmp_path):
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs" / "corp.pem").write_text("x")
+    tenant = parse("[tenants.p]\nurl = 'https://jamf.example.com'\nca_file = 'certs/corp.pem'\n").tenant("p")
+    assert tenant.endpoint(tmp_path) == ("https://jamf.example.com", str(tmp_path / "certs" / "corp.pem"))
+    assert parse("[tenants.p]\nurl = 'https://jamf.example.com'\n").tenant("p").endpoint(tmp_path) == (
+        "https://jamf.example.com", None)
+
+
+@pytest.mark.parametrize(("env", "expected"), [
+    ({"T_CA": "/x"}, r"^tenants\.sim\.url: environment variable T_URL is not set \(from 'env:T_URL'\)$"),
+    ({"T_URL": "http://127.0.0.1:1"}, r"^tenants\.sim\.url: expected an https:// URL, got 'http://127\.0\.0\.1:1'"),
+    ({"T_URL": "https://h"}, r"^tenants\.sim\.ca_file: environment variable T_CA is not set"),
+    ({"T_URL": "https://h", "T_CA": "/nonexistent/ca.pem"}, r"^tenants\.sim\.ca_file: /nonexistent/ca\.pem is not a file$"),
+])
+def test_unresolvable_endpoint_is_one_line_naming_the_key(tmp_path, monkeypatch, env, expected):
+    for name in ("T_URL", "T_CA"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(BundleError, match=expected):
+        parse(SIM_TENANT).tenant("sim").endpoint(tmp_path)
+
+
+@pytest.mark.parametrize(("table", "expected"), [
+    ("url = 'env:1BAD'\n", r"tenants\.p\.url: expected an https:// URL or env:VAR"),
+    ("url = 'https://x'\nca_file = 'env:'\n", r"tenants\.p\.ca_file: expected a file path or env:VAR"),
+    ("url = 'https://x'\nca_file = 3\n", r"tenants\.p\.ca_file: expected a string"),
+])
+def test_bad_url_or_ca_file_reference_is_refused_at_load(table, expected):
+    assert re.search(expected, error_of(MINIMAL + "[tenants.p]\n" + table))

@@ -138,3 +138,27 @@ def test_ea_printing_two_results_is_found(dist):
 def test_not_a_rendered_folder_is_a_one_line_error(tmp_path):
     with pytest.raises(BundleError, match=r"manifest\.json: not found"):
         validate_dist(tmp_path)
+
+
+def test_without_zsh_on_path_one_line_names_it_and_the_other_checks_still_run(dist, tmp_path):
+    """``jamf-enforcer validate`` in a process whose PATH has no zsh (nor anything else)."""
+    import os
+    import subprocess
+    import sys
+
+    (dist / "stray.txt").write_text("x")
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PATH"} | {"PATH": str(empty)}
+    proc = subprocess.run([sys.executable, "-m", "generator", "validate", str(dist)], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stdout.splitlines()
+    zsh_lines = [line for line in lines if "zsh" in line]
+    assert zsh_lines == ["zsh: not found on PATH; needed for 'zsh -n' and the extension-attribute runs "
+                         "(Debian/Ubuntu: apt-get install zsh; macOS ships it as /bin/zsh)"]
+    assert "stray.txt: not listed in manifest.json" in lines  # the other checks are still reported
+    *warnings, last = proc.stderr.strip().splitlines()
+    assert last == "2 finding(s)"
+    assert all(line.startswith("jamf-enforcer: warning: ") and "deprecated" in line for line in warnings), warnings

@@ -28,12 +28,45 @@ What it guarantees (each rule has bitten a peer tool; see docs/peer-lessons.md):
   secret this client knows (its own, and any registered with ``register_secret``).  Log
   records carry method, path, status and timing only.
 
-Why not jamf-pro-sdk (macadmins/jamf-pro-sdk-python)?  It does not fit these rules: its
-request methods log the whole response body at ERROR on any HTTP error (a body can carry a
-secret), it hands retries to urllib3's ``max_retries`` (no ``Retry-After``, no distinction
-between a POST that may have been applied and one that was refused), its concurrency limit
-applies only inside one ``concurrent_api_requests`` call rather than per tenant, and it would
-add pydantic as a dependency for models this tool does not use.
+Why not jamf-pro-sdk (macadmins/jamf-pro-sdk-python) at run time?  Checked against jamf-pro-sdk
+**0.9a1** (the wheel on PyPI; paths are inside its ``jamf_pro_sdk`` package) with requests 2.x and
+urllib3 2.x; tests/interop shows each point on the real SDK against the simulator:
+
+* **It logs whole response bodies at ERROR.**  ``clients/__init__.py``: ``classic_api_request``
+  and ``pro_api_request`` call ``logger.error(resp.text)`` on every HTTP error before raising,
+  and a body can carry anything the server sent.
+* **It logs the OAuth token response at DEBUG.**  ``clients/auth.py``,
+  ``ApiClientCredentialsProvider._request_access_token``: ``logger.debug(resp.content)``, the
+  raw body with ``access_token``.
+* **Retries are urllib3's, off by default, and never for a POST.**  ``clients/__init__.py``
+  ``_setup_session`` mounts ``HTTPAdapter(max_retries=session_config.max_retries)``;
+  ``models/client.py`` ``SessionConfig.max_retries`` defaults to ``0``.  With ``max_retries`` above
+  0, urllib3's ``Retry`` does honour ``Retry-After``, but only on 413/429/503 and only for its
+  idempotent methods (``DEFAULT_ALLOWED_METHODS``: no POST, no PATCH), so a 429 on a POST (plan
+  creation) is never retried, and nothing tells a POST that was refused (429, 503) from one
+  that may have been applied (timeout, dropped connection, 500/502/504).  No 401 re-acquires a
+  token either: the SDK trusts its own ``expires_in`` clock.
+* **No request timeout by default.**  ``models/client.py``: ``SessionConfig.timeout`` is ``None``
+  ("defaults to no timeout set"); only the token requests in ``clients/auth.py`` pass ``timeout=15``.
+* **Failed pages of a concurrent read are not raised.**  ``clients/__init__.py``
+  ``concurrent_api_requests`` catches every exception, logs it at WARNING and, with
+  ``return_exceptions`` (default ``True``), yields the exception object in place of a result, or
+  with ``False`` yields nothing for it.  ``clients/pro_api/pagination.py`` ``Paginator._request``
+  passes those through, so a page generator silently yields exceptions or drops pages (150 of
+  250 computers, no error); the list form sorts them by ``.page`` and fails with an
+  ``AttributeError``.  A plan or ``--prune`` that took a short list for the whole would act on
+  missing objects.
+* **Its concurrency limit lives inside one call.**  ``max_concurrency`` (default 5) sizes the
+  thread pool of a single ``concurrent_api_requests`` call and the connection pool, which does
+  not block; it is no per-tenant limit on requests in flight.
+* **It brings pydantic** (``Requires-Dist: pydantic<3,>=2``, plus dicttoxml and defusedxml) for
+  models this tool does not use.
+
+Where it helps is as a second client nobody on this project wrote: tests/interop drives the
+simulator with it (``test`` extra, pinned exactly since it is alpha).  Its quirks seen there:
+``SessionConfig.ca_cert_bundle`` is ignored when ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` is set
+(requests' environment overrides ``Session.verify``), and ``JamfProClient`` takes a host and port,
+so a server under a path (the simulator's ``/t/n`` tenants) is out of its reach.
 
 Layout: ``jamf_client`` (``JamfClient``: session, secrets, request API) with its mixins ``auth``
 (tokens), ``transport`` (retry policy) and ``responses`` (errors from answers); ``secret``

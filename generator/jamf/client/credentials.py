@@ -1,4 +1,4 @@
-"""Bundle credential references (``env:``, ``file:``, ``keyring:``) resolved into the uploader's credentials.
+"""Bundle credential references (``env:``, ``file:``, ``keyring:``/``keychain:``) resolved into the uploader's credentials.
 """
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ...bundle import Tenant
+from ...bundle import CREDENTIAL_REF_FORMS, KEYRING_REF, Tenant
 from .errors import CredentialError
 from .secret import AccountCredentials, ClientCredentials, Credentials, Secret
 
@@ -17,7 +17,11 @@ def resolve_ref(ref: str, *, base_dir: str | Path | None = None, what: str = "cr
     ``file:`` strips exactly one trailing newline (``echo secret > file`` adds one; a secret
     may legitimately end in other whitespace).  A relative ``file:`` path is relative to the
     bundle's folder.  ``keyring:`` needs the optional ``keyring`` package
-    (``pip install 'jamf-enforcer[keyring]'``).
+    (``pip install 'jamf-enforcer[keyring]'``); ``keychain:`` is the same (jamf-cli's spelling;
+    on a Mac keyring reads the login keychain).  ACCOUNT is what follows the *last* ``/``, so
+    the layout of jamf-pro-sdk's ``load_from_keychain`` (service ``https://host``, account the
+    client id or user name) reads as ``keychain:https://acme.jamfcloud.com/CLIENT_ID``; an
+    account containing ``/`` cannot be named.
     """
     kind, _, rest = ref.partition(":")
     if kind == "env":
@@ -40,8 +44,11 @@ def resolve_ref(ref: str, *, base_dir: str | Path | None = None, what: str = "cr
         if not text:
             raise CredentialError(f"{what}: {path} is empty")
         return text
-    if kind == "keyring":
-        service, _, account = rest.partition("/")
+    if kind in ("keyring", "keychain"):
+        parts = KEYRING_REF.fullmatch(ref)
+        if parts is None:
+            raise CredentialError(f"{what}: {ref!r} is not {kind}:SERVICE/ACCOUNT (ACCOUNT follows the last /)")
+        service, account = parts["service"], parts["account"]
         try:
             import keyring  # optional dependency
         except ImportError:
@@ -50,12 +57,12 @@ def resolve_ref(ref: str, *, base_dir: str | Path | None = None, what: str = "cr
         try:
             value = keyring.get_password(service, account)
         except Exception as exc:  # keyring backends raise their own types
-            raise CredentialError(f"{what}: keyring lookup of {service}/{account} failed: "
+            raise CredentialError(f"{what}: keyring lookup of service {service!r}, account {account!r} failed: "
                                   f"{type(exc).__name__}") from None
         if not value:
             raise CredentialError(f"{what}: no keyring entry for service {service!r}, account {account!r}")
         return value
-    raise CredentialError(f"{what}: {ref!r} is not a credential reference (env:VAR, file:PATH, keyring:SERVICE/ACCOUNT)")
+    raise CredentialError(f"{what}: {ref!r} is not a credential reference ({CREDENTIAL_REF_FORMS})")
 
 
 def tenant_credentials(tenant: Tenant, base_dir: str | Path | None = None) -> Credentials:

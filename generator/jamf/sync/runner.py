@@ -39,11 +39,12 @@ def select_tenants(spec: BundleSpec, pattern: str) -> list[Tenant]:
 
 def make_client(spec: BundleSpec, tenant: Tenant, options: SyncOptions) -> JamfClient:
     base_dir = options.base_dir or str(Path(spec.path).parent)
+    url, tenant_ca = tenant.endpoint(base_dir)
     creds = tenant_credentials(tenant, base_dir)
     copts = options.client_options or ClientOptions()
-    if options.ca_file:
-        copts = ClientOptions(**{**copts.__dict__, "ca_file": options.ca_file})
-    return JamfClient(tenant.url, creds, tenant=tenant.name, options=copts)
+    if options.ca_file or tenant_ca:
+        copts = ClientOptions(**{**copts.__dict__, "ca_file": options.ca_file or tenant_ca})
+    return JamfClient(url, creds, tenant=tenant.name, options=copts)
 
 
 def run_tenants(spec: BundleSpec, tenants: list[Tenant], command: str, options: SyncOptions,
@@ -68,7 +69,7 @@ def run_tenants(spec: BundleSpec, tenants: list[Tenant], command: str, options: 
                 result = sync.rotate(retire=options.retire)
             else:
                 raise ValueError(f"unknown command {command!r}")
-        except (JamfError, SyncError, DuplicateError) as exc:
+        except (JamfError, SyncError, DuplicateError, BundleError) as exc:
             result.error = one_line(client, exc) if client else " ".join(str(exc).split())
         except Exception as exc:  # a bug must not hide the other tenants' results or leak a secret
             log.debug("unexpected error on tenant %s", tenant.name, exc_info=False)
