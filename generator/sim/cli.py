@@ -41,23 +41,23 @@ def write_credentials(sim: Simulator, path: Path) -> None:
         handle.write("\n")
 
 
-def _check_state(state: Path) -> None:
-    """``--state`` must be a simulator state file, or a new file in a folder we can write to."""
-    if state.is_dir():
-        raise ValueError(f"--state {state}: is a folder; expected a JSON file (created if missing)")
-    parent = state.parent if str(state.parent) else Path(".")
+def _check_writable(option: str, path: Path) -> None:
+    """``path`` must be a file (or not exist yet) in a folder we can really write to."""
+    if path.is_dir():
+        raise ValueError(f"{option} {path}: is a folder; expected a file (created if missing)")
+    parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise ValueError(f"--state {state}: folder {parent} does not exist")
+        raise ValueError(f"{option} {path}: folder {parent} does not exist")
     try:  # a real write: permission bits say nothing for root or a read-only file system
-        fd, probe = tempfile.mkstemp(prefix=".sim-state-probe-", dir=parent)
+        fd, probe = tempfile.mkstemp(prefix=".sim-probe-", dir=parent)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise ValueError(f"--state {state}: cannot write in {parent}: {exc.strerror or exc}") from None
+        raise ValueError(f"{option} {path}: cannot write in {parent}: {exc.strerror or exc}") from None
 
 
 def _check_arguments(port: int, fleet: int, tenants: int, latency_ms: int, plan_rate: int, faults: str,
-                     state: Path | None) -> None:
+                     state: Path | None, env_file: Path | None) -> None:
     for option, value, lo, hi in (("--port", port, 0, 65535), ("--fleet", fleet, 0, 100_000),
                                   ("--tenants", tenants, 1, 100), ("--latency-ms", latency_ms, 0, 600_000),
                                   ("--plan-rate", plan_rate, 0, 1_000_000)):
@@ -67,8 +67,9 @@ def _check_arguments(port: int, fleet: int, tenants: int, latency_ms: int, plan_
         FaultSpec.parse(faults)
     except ValueError as exc:
         raise ValueError(f"--faults: {exc}") from None
-    if state is not None:
-        _check_state(Path(state))
+    for option, path in (("--state", state), ("--env-file", env_file)):
+        if path is not None:
+            _check_writable(option, Path(path))
 
 
 def run_sim(port: int = 0, version: str = "11.12.0", fleet: int = 50, tenants: int = 1, state: str | None = None,
@@ -77,7 +78,8 @@ def run_sim(port: int = 0, version: str = "11.12.0", fleet: int = 50, tenants: i
             env_file: Path | None = None) -> int:
     """Start a simulator, print where it is, serve until SIGINT/SIGTERM (or ``stop`` is set)."""
     out = out or sys.stdout
-    _check_arguments(port, fleet, tenants, latency_ms, plan_rate, faults, Path(state) if state else None)
+    _check_arguments(port, fleet, tenants, latency_ms, plan_rate, faults, Path(state) if state else None,
+                     Path(env_file) if env_file else None)
     try:
         config = SimConfig(version=version, fleet=fleet, tenants=tenants, tls=not plain_http, latency_ms=latency_ms,
                            faults=faults, state_file=str(state) if state else None, port=port,

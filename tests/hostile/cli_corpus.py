@@ -238,8 +238,18 @@ def cases() -> list[Case]:
         "state-latin1": _sim(state=lambda tmp: (_write_bytes(tmp / "s.json", b"\xff"))),
         "state-wrong-format": _sim(state=lambda tmp: str(_mkfile(tmp, "s.json", '{"format": 99}'))),
         "state-bad-tenants": _sim(state=lambda tmp: str(_mkfile(tmp, "s.json", '{"format": 1, "tenants": {"0": "x"}}'))),
+        "env-file-folder": lambda tmp: ["sim", "--env-file", str(tmp)],
+        "env-file-under-file": lambda tmp: ["sim", "--env-file", str(_mkfile(tmp, "f") / "sim.env")],
+        "env-file-proc": lambda tmp: ["sim", "--env-file", "/proc/jamf-enforcer.env"],
     }
     out += [Case(f"sim-{name}", setup) for name, setup in sims.items()]
+    out += [
+        Case("tenants-bad-bundle", _bundle("[bundle\n", command="tenants")),
+        Case("tenants-bad-output", _bundle(good_tenant, "--output", "xml", command="tenants")),
+        Case("tenants-missing-file", lambda tmp: ["tenants", str(tmp / "nope.toml")]),
+        Case("tenants-latin-1", _bundle(b"name = '\xe9'\n", command="tenants")),
+        Case("tenants-deep", _bundle("x = " + "[" * 5000 + "]" * 5000 + "\n", command="tenants")),
+    ]
     for command in ("plan", "apply", "audit", "rotate"):
         out += [
             Case(f"{command}-bad-bundle", _sync(command, "[bundle\n", "--tenant", "all"), (1,)),
@@ -277,7 +287,8 @@ class Outcome:
         return "Traceback (most recent call last)" in self.stderr
 
     def problems(self) -> list[str]:
-        lines = [line for line in self.stderr.splitlines() if line.strip()]
+        # Warnings (plan names Jamf's deprecations) may precede the error; the error is one line.
+        lines = [line for line in self.stderr.splitlines() if line.strip() and not line.startswith("jamf-enforcer: warning:")]
         out = []
         if self.traceback:
             out.append("traceback")

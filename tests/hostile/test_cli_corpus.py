@@ -25,7 +25,7 @@ def test_the_corpus_has_at_least_150_cases_over_every_command():
     cases = cli_corpus.cases()
     assert len(cases) >= 150
     commands = {c.name.split("-")[0] for c in cases}
-    assert commands == {"render", "validate", "init", "sim", "plan", "apply", "audit", "rotate"}
+    assert commands == {"render", "validate", "init", "sim", "tenants", "plan", "apply", "audit", "rotate"}
 
 
 def test_no_case_ends_in_a_traceback_or_more_than_one_line(outcomes):
