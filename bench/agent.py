@@ -3,7 +3,8 @@ harness against the Jamf Pro simulator (HTTPS), for
 
   (a) a run with nothing due (the recurring check-in between deadlines),
   (b) saving and validating a Jamf Pro API client credential (nothing pending afterwards),
-  (c) an MDM push up to the plan's creation (saved credential, pending update).
+  (c) an MDM push up to the plan's creation (saved credential, pending update, server without DDM),
+  (d) the same on a server that offers DDM plans: the DDM plan is scheduled at the hard deadline.
 
 Processes are counted with ``strace -f`` (every fork/clone that is not a thread, plus the shell
 itself) when strace works here, else from the stub call log (one process per simulated macOS
@@ -127,7 +128,7 @@ def main() -> None:
             mac = bench.mac()
             n = next(serial)
             jamf_id = tenant.register_computer(f"C02BENCH{n:04d}", f"00000000-0000-4000-8000-{n:012d}", f"m-{n}")
-            mac.configure(serial=f"C02BENCH{n:04d}", udid=f"00000000-0000-4000-8000-{n:012d}")
+            mac.apply_facts(tenant.facts(jamf_id))  # the Mac the inventory describes
             mac.set_managed(domain, AuthJamfComputerID=jamf_id)
             return mac
 
@@ -158,6 +159,8 @@ def main() -> None:
             "(b) credential save + validation": bench.measure(fresh, [*POLICY, *credentials], options.runs),
             "(c) MDM push to plan creation": bench.measure(saved_with_update, POLICY, options.runs),
         }
+        tenant.set_toggle_capabilities(forceInstallLocalDateEnabled=True)
+        results["(d) DDM plan scheduled"] = bench.measure(saved_with_update, POLICY, options.runs)
     width = max(len(k) for k in results)
     print(f"{'scenario':<{width}}  wall(median)  processes  forks  execs  stubs  http")
     for name, r in results.items():

@@ -33,6 +33,7 @@ MDM_FAILOVER_TYPES = ("ALWAYS", "NOSERVICE", "HARD", "SOFT", "INSTALLNOW", "BOOT
 MSU_WORKFLOWS = ("auto", "new", "legacy")
 CREDENTIAL_METHODS = ("jamf-client", "jamf-account", "none")
 UPDATE_ACTIONS = ("DOWNLOAD_INSTALL_RESTART", "DOWNLOAD_INSTALL", "DOWNLOAD_ONLY")
+UPDATE_MECHANISMS = ("auto", "ddm", "mdm-command")
 # Every pattern is used with fullmatch; [0-9] rather than \\d, which also matches other scripts' digits.
 REVERSE_DNS = re.compile(r"[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+")
 AGENT_NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
@@ -103,6 +104,12 @@ def _one_of(choices: tuple[str, ...]) -> Callable[[Any], str | None]:
 
 def _pattern(regex: re.Pattern[str], expected: str, *, empty_ok: bool = False) -> Callable[[Any], str | None]:
     return lambda v: None if (empty_ok and v == "") or regex.fullmatch(v) else expected
+
+
+def _update_action(v: str) -> str | None:
+    if v == "DOWNLOAD_INSTALL_SCHEDULE":  # the DDM plan: chosen by agent.update_mechanism, not here
+        return "an MDM-command action (" + ", ".join(UPDATE_ACTIONS) + "); DDM plans are chosen by agent.update_mechanism"
+    return _one_of(UPDATE_ACTIONS)(v)
 
 
 def _https(v: str) -> str | None:
@@ -199,8 +206,16 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "mdm_workflow_timeout_minutes": Field("int", 120,
                                               "A plan (or legacy push) showing no progress this long counts as failed.",
                                               _range(10, 10080)),
-        "update_action": Field("str", "DOWNLOAD_INSTALL_RESTART", "updateAction sent with a new-workflow plan.",
-                               _one_of(UPDATE_ACTIONS)),
+        "update_action": Field("str", "DOWNLOAD_INSTALL_RESTART",
+                               "updateAction of an MDM-command plan (macOS 11.5–26, or update_mechanism = mdm-command).",
+                               _update_action),
+        "update_mechanism": Field("str", "auto",
+                                  "How a plan is pushed: auto (a DDM plan to macOS 14+ when the server offers it, an "
+                                  "MDM-command plan to 11.5–13 and where it does not), ddm (DDM to macOS 14+ only) or "
+                                  "mdm-command (never DDM).", _one_of(UPDATE_MECHANISMS)),
+        "ddm_lead_minutes": Field("int", 60,
+                                  "A DDM plan's forced install time when its deadline is already past: now + this.",
+                                  _range(5, 10080)),
         "extra_options": Field("list[str]", [],
                                "Further agent options the enforcement policy passes, one per Jamf parameter "
                                "(at most 8 options in all).",
@@ -428,6 +443,14 @@ def _cross_checks(path: str, agent: dict[str, Any]) -> None:
         raise BundleError(f"{path}: agent.soft_deadline_date: expected on or before hard_deadline_date ({hd}), got {sd}")
     if len(set(agent["mdm_failover_to_user"])) != len(agent["mdm_failover_to_user"]):
         raise BundleError(f"{path}: agent.mdm_failover_to_user: expected each failover type once")
+    if agent["update_mechanism"] == "ddm" and agent["msu_workflow"] == "legacy":
+        raise BundleError(f"{path}: agent.update_mechanism: ddm needs plans, but agent.msu_workflow is legacy; "
+                          "expected auto or mdm-command with legacy")
+    can_ddm = agent["update_mechanism"] != "mdm-command" and agent["msu_workflow"] != "legacy"
+    if can_ddm and not (soft or hard or sd or hd):
+        raise BundleError(f"{path}: agent.hard_deadline_days / agent.soft_deadline_days: a DDM plan forces the install "
+                          "at the hard deadline, else the soft one; expected at least one deadline (days or _date), "
+                          "or update_mechanism = \"mdm-command\"")
 
 
 def _tenants(path: str, raw: Any) -> tuple[Tenant, ...]:

@@ -158,6 +158,8 @@ def _agent_table() -> dict[str, Endpoint]:
         e("msu.toggle", "GET", "/api/v1/managed-software-updates/plans/feature-toggle", "new or legacy workflow?"),
         e("msu.plan.create", "POST", "/api/v1/managed-software-updates/plans", "new workflow: create the update plan"),
         e("msu.plan.read", "GET", "/api/v1/managed-software-updates/plans/{id}", "new workflow: plan progress"),
+        e("msu.plan.list", "GET", "/api/v1/managed-software-updates/plans",
+          "new workflow: find the plan Jamf already runs for this Mac (EXISTING_PLAN_FOR_DEVICE_IN_PROGRESS)"),
         e("msu.legacy.send", "POST", "/api/v1/macos-managed-software-updates/send-updates", "legacy workflow: send the update"),
     ]
     return {row.key: row for row in rows}
@@ -166,9 +168,9 @@ def _agent_table() -> dict[str, Endpoint]:
 _COMMON = ("auth.check", "auth.invalidate", "computer.lookup.v3", "computer.lookup.v1")
 _TOKEN = {"jamf-client": ("token.client", "token.client.legacy"), "jamf-account": ("token.account",)}
 _WORKFLOW = {
-    "new": ("msu.toggle", "msu.plan.create", "msu.plan.read"),
+    "new": ("msu.toggle", "msu.plan.create", "msu.plan.read", "msu.plan.list"),
     "legacy": ("msu.legacy.send",),
-    "auto": ("msu.toggle", "msu.plan.create", "msu.plan.read", "msu.legacy.send"),
+    "auto": ("msu.toggle", "msu.plan.create", "msu.plan.read", "msu.plan.list", "msu.legacy.send"),
 }
 
 

@@ -43,9 +43,20 @@ STATUS_KEYS: tuple[StatusKey, ...] = (
     StatusKey("LastRun", "date", "Start of the last run."),
     StatusKey("NextRun", "date", "Earliest time the next run does work (deferral/error timers).",
               ea_name="Next Run"),
-    StatusKey("WorkflowMode", "enum", "MDM workflow the server selected.", ("NEW", "LEGACY", "NONE")),
-    StatusKey("LastMDMWorkflowResult", "enum", "Result of the last MDM push workflow.",
-              ("NONE", "IN_PROGRESS", "SUCCESS", "FAILED"), ea_name="Last MDM Workflow Result", ea_missing="NONE"),
+    StatusKey("WorkflowMode", "enum", "MDM workflow the server selected: NEW (plans) or LEGACY (send-updates).",
+              ("NEW", "LEGACY", "NONE")),
+    StatusKey("UpdateMechanism", "enum", "How the last update was started: DDM (a DOWNLOAD_INSTALL_SCHEDULE plan, "
+              "WorkflowMode NEW), MDM_COMMAND (any other plan, NEW), LEGACY (send-updates, WorkflowMode LEGACY) or "
+              "LOCAL (softwareupdate on the Mac).", ("DDM", "MDM_COMMAND", "LEGACY", "LOCAL"),
+              ea_name="Update Mechanism", ea_missing="NONE"),
+    StatusKey("LastMDMWorkflowResult", "enum", "Result of the last MDM push workflow; SCHEDULED = a DDM plan "
+              "waits for its forced install time.",
+              ("NONE", "IN_PROGRESS", "SCHEDULED", "SUCCESS", "FAILED"), ea_name="Last MDM Workflow Result",
+              ea_missing="NONE"),
+    StatusKey("ScheduledInstallTime", "date", "When macOS installs the update by itself (the DDM plan's "
+              "forceInstallLocalDateTime, local time).", ea_name="Scheduled Install Time"),
+    StatusKey("DDMUnsupportedTarget", "string", "Target version for which Jamf answered that DDM is not supported "
+              "on this macOS: that target then gets the MDM-command plan, once."),
     StatusKey("LastMDMWorkflowTime", "date", "When the last MDM push workflow started.",
               ea_name="Last MDM Workflow Time"),
     StatusKey("LastMDMProgressTime", "date", "When the MDM workflow last showed progress (plan state change); "

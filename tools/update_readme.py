@@ -1,4 +1,4 @@
-"""Refresh the generated tables in README.md (bundle.toml keys, status model, the simulator's assumptions)."""
+"""Refresh the generated tables in README.md (bundle.toml keys, status model, the simulator's assumptions and plan paths)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ sys.path.insert(0, str(ROOT))
 
 from generator import bundle, status  # noqa: E402
 from generator.sim.assumptions import table_markdown  # noqa: E402
+from generator.sim.plan_rules import plan_paths_markdown  # noqa: E402
 
 SECTIONS = {"bundle-reference": bundle.reference_markdown, "status-reference": status.reference_markdown,
-            "sim-assumptions": table_markdown}
+            "sim-assumptions": table_markdown, "sim-plan-paths": plan_paths_markdown}
 
 
 def main() -> None:

@@ -53,6 +53,8 @@ readonly KEYCHAIN=$ROOT/Library/Keychains/System.keychain
 readonly KC_SERVICE='com.example.enforcer'
 readonly MSU_WORKFLOW='auto'
 readonly UPDATE_ACTION='DOWNLOAD_INSTALL_RESTART'
+readonly UPDATE_MECHANISM='auto'
+readonly DDM_LEAD_MINUTES=60
 readonly TARGET_VERSION=''
 readonly SOFT_DAYS=7 HARD_DAYS=14
 readonly SOFT_DATE='' HARD_DATE=''
@@ -63,7 +65,7 @@ readonly MDM_POLL_MINUTES=10          # re-check a running MDM workflow at the n
 readonly CHECK_INTERVAL_MINUTES=$DEFERRAL_MINUTES  # nothing pending: look again after this
 readonly DIALOG_TIMEOUT=600
 readonly FAILOVER_TYPES=(ALWAYS NOSERVICE HARD SOFT INSTALLNOW BOOTSTRAP)
-readonly STATUS_KEYS=(AgentVersion Status StatusTime LastRun NextRun WorkflowMode LastMDMWorkflowResult LastMDMWorkflowTime LastMDMProgressTime LastMDMWorkflowDetail LastMDMPlanID SavedCredentialMethod ComputerID ComputerIDSource BootstrapTokenEscrow ZeroDate SoftDeadline HardDeadline PendingUpdateTarget PendingUpdateLabel AuthJamfCustomURL AuthMDMFailoverToUser AuthCredentialFailoverToUser AuthAskUserToSavePassword)
+readonly STATUS_KEYS=(AgentVersion Status StatusTime LastRun NextRun WorkflowMode UpdateMechanism LastMDMWorkflowResult ScheduledInstallTime DDMUnsupportedTarget LastMDMWorkflowTime LastMDMProgressTime LastMDMWorkflowDetail LastMDMPlanID SavedCredentialMethod ComputerID ComputerIDSource BootstrapTokenEscrow ZeroDate SoftDeadline HardDeadline PendingUpdateTarget PendingUpdateLabel AuthJamfCustomURL AuthMDMFailoverToUser AuthCredentialFailoverToUser AuthAskUserToSavePassword)
 readonly ROLE_PRIVILEGES=(
   'Create Managed Software Updates'
   'Read Computers'
@@ -93,6 +95,7 @@ EP_METHOD[computer.lookup.v1]=GET EP_PATH[computer.lookup.v1]='/api/v1/computers
 EP_METHOD[msu.toggle]=GET EP_PATH[msu.toggle]='/api/v1/managed-software-updates/plans/feature-toggle' EP_PRIVS[msu.toggle]='Read Managed Software Updates'
 EP_METHOD[msu.plan.create]=POST EP_PATH[msu.plan.create]='/api/v1/managed-software-updates/plans' EP_PRIVS[msu.plan.create]='Create Managed Software Updates|Read Computers|Read Mobile Devices|Send Computer Remote Command to Download and Install OS X Update|Send Mobile Device Remote Command to Download and Install iOS Update'
 EP_METHOD[msu.plan.read]=GET EP_PATH[msu.plan.read]='/api/v1/managed-software-updates/plans/{id}' EP_PRIVS[msu.plan.read]='Read Managed Software Updates|Read Computers|Read Mobile Devices'
+EP_METHOD[msu.plan.list]=GET EP_PATH[msu.plan.list]='/api/v1/managed-software-updates/plans' EP_PRIVS[msu.plan.list]='Read Managed Software Updates|Read Computers|Read Mobile Devices'
 EP_METHOD[msu.legacy.send]=POST EP_PATH[msu.legacy.send]='/api/v1/macos-managed-software-updates/send-updates' EP_PRIVS[msu.legacy.send]='Send Computer Remote Command to Download and Install OS X Update'
 # Fixed keychain account attributes, one per item; the service attribute is KC_SERVICE.
 typeset -grA KC_ITEMS=(
@@ -852,7 +855,10 @@ determine_workflow() {  # WORKFLOW = NEW | LEGACY (once per run)
   fi
   jamf_api msu.toggle || { API_FAILURE=API; return 1 }
   local toggle=false
-  json_field "$HTTP_BODY" toggle; toggle=$REPLY
+  json_field "$HTTP_BODY" toggle && toggle=$REPLY
+  # Taken to mean: the server accepts DOWNLOAD_INSTALL_SCHEDULE (DDM) plans (README, assumptions table).
+  SERVER_DDM=false
+  json_field "$HTTP_BODY" forceInstallLocalDateEnabled && SERVER_DDM=$REPLY
   [[ $toggle == true ]] && WORKFLOW=NEW || WORKFLOW=LEGACY
   S[WorkflowMode]=$WORKFLOW; STATUS_DIRTY=1
 }
@@ -1081,19 +1087,34 @@ dialog() {  # APPLESCRIPT -> REPLY: osascript's answer, shown in the console use
   out=$(print -r -- "$1" | launchctl asuser $CONSOLE_UID osascript 2>/dev/null) || { REPLY=; return 1 }
   REPLY=$out
 }
+scheduled_by() {  # REPLY = when macOS installs by itself (a scheduled DDM plan), else empty
+  REPLY=
+  [[ ${S[LastMDMWorkflowResult]-} == SCHEDULED ]] && REPLY=${S[ScheduledInstallTime]-}
+}
 ask_to_install() {  # 0: install now; 1: the user deferred
-  local title text buttons
+  local title text buttons by
   as_quote "$BUNDLE_NAME"; title=$REPLY
+  scheduled_by; by=$REPLY
   if deadline_passed Soft; then
-    as_quote "$TARGET_TITLE must be installed now. Save your work; the Mac restarts when the update is installed."
+    as_quote "$TARGET_TITLE must be installed now${by:+ (macOS installs it by $by at the latest)}. Save your work; the Mac restarts when the update is installed."
     text=$REPLY
     dialog "display dialog $text with title $title buttons {\"Install Now\"} default button \"Install Now\" giving up after $DIALOG_TIMEOUT"
     return 0
   fi
-  as_quote "$TARGET_TITLE is ready to install. It must be installed by ${S[SoftDeadline]:-${S[HardDeadline]:-soon}}; the Mac restarts afterwards."
+  if [[ -n $by ]]; then
+    as_quote "$TARGET_TITLE is ready to install. macOS will install it by $by; the Mac restarts afterwards. Install it now?"
+  else
+    as_quote "$TARGET_TITLE is ready to install. It must be installed by ${S[SoftDeadline]:-${S[HardDeadline]:-soon}}; the Mac restarts afterwards."
+  fi
   text=$REPLY
   dialog "display dialog $text with title $title buttons {\"Later\", \"Install Now\"} default button \"Install Now\" giving up after $DIALOG_TIMEOUT"
   [[ $REPLY == 'button returned:Install Now'* ]]
+}
+tell_software_update() {  # no way to install from here: tell the user how to start it from Software Update
+  local title
+  as_quote "$BUNDLE_NAME"; title=$REPLY
+  as_quote "$TARGET_TITLE is scheduled: macOS will install it by $1. To install it now, open System Settings > General > Software Update and click Update Now."
+  dialog "display dialog $REPLY with title $title buttons {\"OK\"} default button \"OK\" giving up after $DIALOG_TIMEOUT"
 }
 
 user_can_authenticate() {  # the console user: logged in, secure token, volume owner
@@ -1142,11 +1163,105 @@ softwareupdate_install() {  # [USER PASSWORD]: install TARGET_LABEL, restarting
     print -r -- " " | $cmd >> $LOG_DIR/softwareupdate.log 2>&1; rc=$?
   fi
   if (( rc == 0 )); then
+    S[UpdateMechanism]=LOCAL
     status_set Running "installed $TARGET_TITLE; the Mac restarts to finish"
     next_run_in $CHECK_INTERVAL_MINUTES
     return 0
   fi
   error "softwareupdate could not install $TARGET_TITLE (exit $rc; see logs/softwareupdate.log)"
+  return 1
+}
+
+# Apple's MDM software update commands exist through macOS 26 and are gone from macOS 27; the software
+# update declaration exists from macOS 14 (sources: the README's mechanism table).
+readonly DDM_SINCE=140000 MDM_COMMANDS_UNTIL=270000
+typeset -g MECHANISM= SERVER_DDM= FORCED_AT=
+target_key() { REPLY=${TARGET_VERSION:-$TARGET_VER} }
+ddm_possible() {  # may this Mac get a DDM plan at all (before the server is asked)?
+  (( OS_NUM >= DDM_SINCE )) || return 1
+  # Jamf answered "DDM not supported" for this target once: it gets the MDM-command plan instead.
+  target_key
+  [[ ${S[DDMUnsupportedTarget]-} != "$REPLY" ]]
+}
+ddm_offered() {  # after determine_workflow: plans on, and the toggle says the server takes DDM plans
+  [[ $WORKFLOW == NEW && $SERVER_DDM == true ]] && ddm_possible
+}
+choose_mechanism() {  # after determine_workflow: MECHANISM = DDM | MDM_COMMAND | LEGACY; 1 = none (recorded)
+  MECHANISM=
+  local why
+  if ddm_offered; then
+    MECHANISM=DDM
+  elif [[ $UPDATE_MECHANISM == ddm ]]; then
+    if (( OS_NUM < DDM_SINCE )); then why="DDM software updates need macOS 14 (this Mac runs $OS_VERSION)"
+    elif [[ $WORKFLOW != NEW ]]; then why="Jamf Pro offers only the legacy send-updates (feature toggle off)"
+    elif [[ $SERVER_DDM != true ]]; then why="Jamf Pro does not offer DDM plans (feature toggle forceInstallLocalDateEnabled is not true)"
+    else why="Jamf Pro answered that DDM is not supported for macOS $OS_VERSION"
+    fi
+    mdm_fail UNSUPPORTED "update_mechanism = ddm, but $why"
+    return 1
+  elif (( OS_NUM >= MDM_COMMANDS_UNTIL )); then
+    if [[ $UPDATE_MECHANISM == mdm-command ]]; then why="the bundle forces MDM-command plans (update_mechanism = mdm-command)"
+    elif [[ $WORKFLOW != NEW ]]; then why="Jamf Pro offers only the legacy send-updates (feature toggle off)"
+    elif [[ $SERVER_DDM != true ]]; then why="Jamf Pro does not offer DDM plans (feature toggle forceInstallLocalDateEnabled is not true)"
+    else why="Jamf Pro answered that DDM is not supported for it"
+    fi
+    mdm_fail UNSUPPORTED "macOS $OS_VERSION has no MDM software update commands (Apple removed them after macOS 26) and $why"
+    return 1
+  elif [[ $WORKFLOW == NEW ]]; then
+    MECHANISM=MDM_COMMAND
+  else
+    MECHANISM=LEGACY
+  fi
+  S[UpdateMechanism]=$MECHANISM; STATUS_DIRTY=1
+}
+ddm_forced_time() {  # REPLY = forceInstallLocalDateTime (the Mac's local time, no offset); FORCED_AT = epoch
+  clock; local now=$REPLY
+  FORCED_AT=
+  parse_time "${S[HardDeadline]-}" && FORCED_AT=$REPLY
+  [[ -z $FORCED_AT ]] && parse_time "${S[SoftDeadline]-}" && FORCED_AT=$REPLY
+  # A deadline already past (or none, which the bundle check rules out): the lead time from now.
+  [[ -n $FORCED_AT ]] && (( FORCED_AT > now )) || FORCED_AT=$(( now + DDM_LEAD_MINUTES * 60 ))
+  strftime -s REPLY '%Y-%m-%dT%H:%M:%S' $FORCED_AT
+}
+plan_body() {  # UPDATE_ACTION [FORCE_INSTALL_LOCAL_DATE_TIME] -> REPLY: the plan request for this computer
+  local device config='"versionType":"LATEST_MINOR"'
+  jq_string "$COMPUTER_ID"; device=$REPLY
+  if [[ -n $TARGET_VERSION ]]; then
+    jq_string "$TARGET_VERSION"
+    config="\"versionType\":\"SPECIFIC_VERSION\",\"specificVersion\":$REPLY"
+  fi
+  [[ -n ${2-} ]] && config+=",\"forceInstallLocalDateTime\":\"$2\""
+  REPLY="{\"devices\":[{\"objectType\":\"COMPUTER\",\"deviceId\":$device}],\"config\":{\"updateAction\":\"$1\",$config}}"
+}
+follow_plan() {  # PLAN_BODY: record a plan (created or adopted) as the running workflow
+  local forced=
+  S[UpdateMechanism]=MDM_COMMAND S[LastMDMWorkflowResult]=IN_PROGRESS
+  unset "S[ScheduledInstallTime]"
+  if [[ $1 == *'"DOWNLOAD_INSTALL_SCHEDULE"'* ]]; then
+    S[UpdateMechanism]=DDM S[LastMDMWorkflowResult]=SCHEDULED
+    json_field "$1" forceInstallLocalDateTime && forced=$REPLY
+    [[ $forced == *T* ]] && parse_time "${forced/T/ }" && { fmt_time $REPLY; S[ScheduledInstallTime]=$REPLY }
+  fi
+  STATUS_DIRTY=1
+}
+adopt_plan() {  # the unfinished plan Jamf already runs for this Mac -> S[LastMDMPlanID]; 1 when none is found
+  urlencode "device.deviceId==\"$COMPUTER_ID\""
+  jamf_api msu.plan.list --query "page=0&page-size=100&filter=$REPLY" --quiet || return 1
+  local rest=$HTTP_BODY state
+  local -a ids
+  while [[ $rest =~ '"planUuid"[[:space:]]*:[[:space:]]*"([-0-9A-Za-z]+)"' ]]; do
+    ids+=(${match[1]}); rest=${rest[MEND+1,-1]}
+  done
+  # Each plan is read on its own: the list's key order is not something to rely on.
+  for state in $ids; do
+    jamf_api msu.plan.read --id "$state" --quiet || continue
+    json_field "$HTTP_BODY" state || continue
+    [[ $REPLY == (PlanCompleted|PlanFailed|PlanCanceled|PlanException) ]] && continue
+    S[LastMDMPlanID]=$state
+    follow_plan "$HTTP_BODY"
+    audit "adopted MDM plan $state, which Jamf Pro already runs for computer $COMPUTER_ID"
+    return 0
+  done
   return 1
 }
 
@@ -1185,8 +1300,8 @@ mdm_connect() {  # token + computer ID with the saved Jamf credential
   fi
   resolve_computer_id || { mdm_fail API "the Jamf Pro computer ID is unknown"; return 1 }
 }
-mdm_poll() {  # a workflow in progress: 0 done, 2 still running, 1 failed
-  clock; local now=$REPLY started progress
+mdm_poll() {  # a workflow in progress: 0 done, 2 still running (or scheduled), 1 failed, 3 DDM refused: use MDM
+  clock; local now=$REPLY started progress forced=
   parse_time "${S[LastMDMWorkflowTime]-}" && started=$REPLY || started=$now
   parse_time "${S[LastMDMProgressTime]-}" && progress=$REPLY || progress=$started
   if [[ ${S[WorkflowMode]-} == NEW && -n ${S[LastMDMPlanID]-} ]]; then
@@ -1205,12 +1320,23 @@ mdm_poll() {  # a workflow in progress: 0 done, 2 still running, 1 failed
         STATUS_DIRTY=1
         return 0 ;;
       PlanFailed|PlanException|PlanCanceled)
-        mdm_fail PLAN "plan ${S[LastMDMPlanID]} ended $state${reasons:+ ($reasons)}"
-        return 1 ;;
+        plan_failed $state "$reasons"
+        return ;;
     esac
+    if [[ ${S[UpdateMechanism]-} == DDM ]] && parse_time "${S[ScheduledInstallTime]-}"; then
+      forced=$REPLY
+      # Waiting for its forced time is what a DDM plan does: scheduled, not stalled.
+      if [[ $state == (Init|PendingPlanValidation|AcceptingPlan|ProcessingPlanType|StartingPlan|SchedulingDDM|DDMPlanScheduled) ]]; then
+        S[LastMDMWorkflowResult]=SCHEDULED
+      else
+        S[LastMDMWorkflowResult]=IN_PROGRESS
+      fi
+      (( progress < forced )) && progress=$forced
+    fi
     if [[ "plan ${S[LastMDMPlanID]}: $state" != ${S[LastMDMWorkflowDetail]-} ]]; then
       S[LastMDMWorkflowDetail]="plan ${S[LastMDMPlanID]}: $state"
-      fmt_time $now; S[LastMDMProgressTime]=$REPLY; progress=$now
+      fmt_time $now; S[LastMDMProgressTime]=$REPLY
+      (( progress < now )) && progress=$now
       STATUS_DIRTY=1
     fi
   elif [[ -z $TARGET_LABEL ]]; then
@@ -1218,38 +1344,68 @@ mdm_poll() {  # a workflow in progress: 0 done, 2 still running, 1 failed
     STATUS_DIRTY=1
     return 0
   fi
+  (( now < progress )) && return 2
   if (( now - progress >= MDM_TIMEOUT_MINUTES * 60 )); then
     mdm_fail TIMEOUT "no progress for $MDM_TIMEOUT_MINUTES minutes (${S[LastMDMWorkflowDetail]-legacy push still pending})"
     return 1
   fi
   return 2
 }
-mdm_push() {  # start the MDM workflow for TARGET_*: 0 started, 1 failed
+plan_failed() {  # STATE REASONS: a plan ended unsuccessfully; the errorReasons decide what follows
+  local plan=${S[LastMDMPlanID]} reasons=$2
+  case ,$reasons, in
+    *,DECLARATIVE_DEVICE_MANAGEMENT_SOFTWARE_UPDATES_NOT_SUPPORTED_FOR_DEVICE_*)
+      target_key; S[DDMUnsupportedTarget]=$REPLY
+      S[LastMDMWorkflowResult]=NONE S[LastMDMWorkflowDetail]="plan $plan: $reasons; the MDM-command plan is next"
+      unset "S[ScheduledInstallTime]"
+      STATUS_DIRTY=1
+      warn "Jamf Pro does not support DDM software updates on this Mac (plan $plan: $reasons): macOS $REPLY gets the MDM-command plan instead"
+      return 3 ;;
+    *,EXISTING_PLAN_FOR_DEVICE_IN_PROGRESS,*)
+      if adopt_plan; then
+        S[LastMDMWorkflowDetail]="plan ${S[LastMDMPlanID]} (adopted: plan $plan met EXISTING_PLAN_FOR_DEVICE_IN_PROGRESS)"
+        return 2
+      fi ;;
+    *,APPLE_SILICON_NO_ESCROW_KEY,*)
+      S[BootstrapTokenEscrow]=NOT_ESCROWED
+      mdm_fail BOOTSTRAP "plan $plan ended $1 ($reasons): Jamf Pro holds no bootstrap token for this Mac"
+      return 1 ;;
+  esac
+  mdm_fail PLAN "plan $plan ended $1${reasons:+ ($reasons)}"
+  return 1
+}
+mdm_push() {  # [ddm-only] start the MDM workflow for TARGET_*: 0 started, 1 failed, 3 (ddm-only) no DDM here
   # The seed's NOSERVICE: an unavailable MDM service fails the workflow before anything is pushed.
   mdm_service_available || {
     mdm_fail NOSERVICE "the MDM service is not available (not enrolled in MDM, or the server unreachable)"
     return 1 }
   mdm_connect || return 1
   determine_workflow || { mdm_fail API "cannot determine the managed software update workflow"; return 1 }
-  local body code
+  [[ ${1-} == ddm-only ]] && ! ddm_offered && return 3
+  choose_mechanism || return 1
+  local body code forced=
   clock; fmt_time $REPLY
   local started=$REPLY
-  if [[ $WORKFLOW == NEW ]]; then
-    jq_string "$COMPUTER_ID"; local device=$REPLY
-    if [[ -n $TARGET_VERSION ]]; then
-      jq_string "$TARGET_VERSION"
-      body="{\"devices\":[{\"objectType\":\"COMPUTER\",\"deviceId\":$device}],\"config\":{\"updateAction\":\"$UPDATE_ACTION\",\"versionType\":\"SPECIFIC_VERSION\",\"specificVersion\":$REPLY}}"
+  S[LastMDMWorkflowTime]=$started S[LastMDMProgressTime]=$started
+  if [[ $MECHANISM != LEGACY ]]; then
+    if [[ $MECHANISM == DDM ]]; then
+      ddm_forced_time; forced=$REPLY
+      plan_body DOWNLOAD_INSTALL_SCHEDULE $forced
     else
-      body="{\"devices\":[{\"objectType\":\"COMPUTER\",\"deviceId\":$device}],\"config\":{\"updateAction\":\"$UPDATE_ACTION\",\"versionType\":\"LATEST_MINOR\"}}"
+      plan_body $UPDATE_ACTION
     fi
+    body=$REPLY
     if ! jamf_api msu.plan.create --json "$body" --quiet; then
       api_error_text; local detail=$REPLY
       if [[ $HTTP_STATUS == 400 && $detail == EXISTING_PLAN_FOR_DEVICE_IN_PROGRESS* ]]; then
-        # Not retried: Jamf already runs a plan for this Mac; follow it instead of piling up more.
-        info "Jamf Pro already has a plan in progress for computer $COMPUTER_ID: waiting for it"
-        S[LastMDMWorkflowResult]=IN_PROGRESS S[LastMDMWorkflowTime]=${S[LastMDMWorkflowTime]:-$started}
-        S[LastMDMProgressTime]=${S[LastMDMProgressTime]:-$started}
-        S[LastMDMWorkflowDetail]="a plan created elsewhere is in progress"
+        # Never a second plan: Jamf already runs one for this Mac (and no call cancels it). Follow it.
+        info "Jamf Pro already has a plan in progress for computer $COMPUTER_ID: following it"
+        if adopt_plan; then
+          S[LastMDMWorkflowDetail]="plan ${S[LastMDMPlanID]} (adopted)"
+        else
+          S[LastMDMWorkflowResult]=IN_PROGRESS S[LastMDMWorkflowDetail]="a plan created elsewhere is in progress"
+          unset "S[LastMDMPlanID]"
+        fi
         STATUS_DIRTY=1
         return 0
       fi
@@ -1258,6 +1414,12 @@ mdm_push() {  # start the MDM workflow for TARGET_*: 0 started, 1 failed
     fi
     json_field "$HTTP_BODY" planId || { mdm_fail API "the plan response has no planId"; return 1 }
     S[LastMDMPlanID]=$REPLY
+    follow_plan "$body"
+    if [[ $MECHANISM == DDM ]]; then
+      S[LastMDMWorkflowDetail]="plan ${S[LastMDMPlanID]}: scheduled for $forced"
+      audit "created DDM plan ${S[LastMDMPlanID]} for computer $COMPUTER_ID (DOWNLOAD_INSTALL_SCHEDULE, ${TARGET_VERSION:-latest minor}): macOS installs by $forced"
+      return 0
+    fi
     audit "created MDM plan ${S[LastMDMPlanID]} for computer $COMPUTER_ID ($UPDATE_ACTION, ${TARGET_VERSION:-latest minor})"
   else
     jq_string "$COMPUTER_ID"; local device=$REPLY
@@ -1274,10 +1436,10 @@ mdm_push() {  # start the MDM workflow for TARGET_*: 0 started, 1 failed
       return 1
     fi
     S[LastMDMPlanID]=
-    unset "S[LastMDMPlanID]"
+    unset "S[LastMDMPlanID]" "S[ScheduledInstallTime]"
     audit "sent the legacy MDM update command for computer $COMPUTER_ID (macOS ${TARGET_VERSION:-$TARGET_VER})"
   fi
-  S[LastMDMWorkflowResult]=IN_PROGRESS S[LastMDMWorkflowTime]=$started S[LastMDMProgressTime]=$started
+  S[LastMDMWorkflowResult]=IN_PROGRESS
   S[LastMDMWorkflowDetail]="started (${WORKFLOW:l} workflow)"
   STATUS_DIRTY=1
 }
@@ -1357,15 +1519,7 @@ install_apple_silicon() {
         defer_after_error "the MDM workflow cannot run: bootstrap token ${S[BootstrapTokenEscrow]}"
         return
       fi
-      if ! mdm_push; then
-        if [[ $MDM_FAILURE == CREDENTIAL && $SET_CRED_FAILOVER == TRUE ]]; then
-          install_with_user "the saved Jamf Pro credential failed"
-          return
-        fi
-        mdm_failover_allowed $MDM_FAILURE && { install_with_user "the MDM workflow failed"; return }
-        defer_after_error "the MDM workflow failed (${S[LastMDMWorkflowDetail]})"
-        return
-      fi
+      mdm_push || { mdm_push_failed; return }
       status_set Pending "MDM update of $TARGET_TITLE in progress (${S[LastMDMWorkflowDetail]})"
       next_run_in $MDM_POLL_MINUTES
       return ;;
@@ -1374,33 +1528,84 @@ install_apple_silicon() {
   esac
 }
 
+mdm_push_failed() {  # after a failed push or poll: the user (credential or MDM failover) or the error deferral
+  if [[ $MDM_FAILURE == CREDENTIAL && $SET_CRED_FAILOVER == TRUE ]]; then
+    install_with_user "the saved Jamf Pro credential failed"
+  elif mdm_failover_allowed $MDM_FAILURE; then
+    install_with_user "the MDM workflow failed"
+  elif [[ $MDM_FAILURE == UNSUPPORTED ]]; then
+    defer_after_error "no MDM workflow can update macOS $OS_VERSION here"  # the why is logged once, by mdm_fail
+  else
+    defer_after_error "the MDM workflow failed (${S[LastMDMWorkflowDetail]})"
+  fi
+}
+while_scheduled() {  # a DDM plan is scheduled: the user may install earlier, on this Mac (never a second plan)
+  clock; local now=$REPLY by=${S[ScheduledInstallTime]-} wait=$DEFERRAL_MINUTES
+  # Past the hard deadline macOS is forcing the install itself: no more questions.
+  if (( INSTALL_NOW )) || { [[ -n $CONSOLE_USER ]] && ! deadline_passed Hard && ask_to_install }; then
+    # A second plan would meet EXISTING_PLAN_FOR_DEVICE_IN_PROGRESS, and no call cancels the first.
+    info "the DDM plan ${S[LastMDMPlanID]-} is scheduled for $by: installing now on this Mac instead"
+    if user_can_authenticate; then
+      install_with_user "install now while a DDM plan is scheduled"
+      return
+    fi
+    [[ -n $CONSOLE_USER ]] && tell_software_update "$by"
+    info "nobody who can authenticate is logged in: macOS installs $TARGET_TITLE by $by, or from Software Update"
+  elif [[ -n $CONSOLE_USER ]] && ! deadline_passed Hard; then
+    info "$CONSOLE_USER deferred $TARGET_TITLE; macOS installs it by $by"
+  fi
+  # Until Jamf reports the plan scheduled, and once its forced time has passed, look again as often as
+  # for any running workflow (an early PlanFailed counts at once); in between, just after the forced
+  # time at the latest.
+  if [[ ${S[LastMDMWorkflowDetail]-} != *": DDMPlanScheduled" ]]; then
+    wait=$MDM_POLL_MINUTES
+  elif parse_time "$by"; then
+    (( REPLY <= now )) && wait=$MDM_POLL_MINUTES
+    (( REPLY > now && (REPLY - now) / 60 + 1 < wait )) && wait=$(( (REPLY - now) / 60 + 1 ))
+  fi
+  status_set Pending "macOS installs $TARGET_TITLE by $by (DDM plan ${S[LastMDMPlanID]-})"
+  next_run_in $wait
+}
+
 enforce() {
   list_updates || { defer_after_error "cannot list software updates"; return }
   if [[ -z $TARGET_LABEL ]]; then
     local key
-    for key in ZeroDate SoftDeadline HardDeadline PendingUpdateLabel; do unset "S[$key]"; done
+    for key in ZeroDate SoftDeadline HardDeadline PendingUpdateLabel ScheduledInstallTime; do unset "S[$key]"; done
     S[PendingUpdateTarget]=NONE
-    [[ ${S[LastMDMWorkflowResult]-} == IN_PROGRESS ]] && { S[LastMDMWorkflowResult]=SUCCESS; S[LastMDMWorkflowDetail]="the update is no longer pending" }
+    [[ ${S[LastMDMWorkflowResult]-} == (IN_PROGRESS|SCHEDULED) ]] && { S[LastMDMWorkflowResult]=SUCCESS; S[LastMDMWorkflowDetail]="the update is no longer pending" }
     status_set Idle "no macOS update pending"
     next_run_in $CHECK_INTERVAL_MINUTES
     return
   fi
   update_deadlines
   read_console_user
-  if [[ $ARCH == arm64 && ${S[LastMDMWorkflowResult]-} == IN_PROGRESS ]]; then
+  if [[ $ARCH == arm64 && ${S[LastMDMWorkflowResult]-} == (IN_PROGRESS|SCHEDULED) ]]; then
     mdm_poll
     case $? in
       0) status_set Pending "MDM update of $TARGET_TITLE finished on the server; waiting for the Mac to restart"
          next_run_in $MDM_POLL_MINUTES
          return ;;
-      2) status_set Pending "MDM update of $TARGET_TITLE in progress (${S[LastMDMWorkflowDetail]})"
+      2) if [[ ${S[LastMDMWorkflowResult]} == SCHEDULED ]]; then
+           while_scheduled
+         else
+           status_set Pending "MDM update of $TARGET_TITLE in progress (${S[LastMDMWorkflowDetail]})"
+           next_run_in $MDM_POLL_MINUTES
+         fi
+         return ;;
+      1) mdm_push_failed
+         return ;;
+    esac
+    # 3: Jamf does not support DDM on this Mac: the ordinary path below, with the MDM-command plan.
+  elif [[ $ARCH == arm64 && ${S[SavedCredentialMethod]-} == JAMF_* ]] && (( OS_NUM >= 110500 )) && ddm_possible && check_bootstrap; then
+    # DDM first: scheduling the install at the deadline needs nobody's consent; the user may install earlier.
+    mdm_push ddm-only
+    case $? in
+      0) if [[ ${S[LastMDMWorkflowResult]} == SCHEDULED ]]; then while_scheduled; return; fi
+         status_set Pending "MDM update of $TARGET_TITLE in progress (${S[LastMDMWorkflowDetail]})"
          next_run_in $MDM_POLL_MINUTES
          return ;;
-      1) if mdm_failover_allowed $MDM_FAILURE; then
-           install_with_user "the MDM workflow failed"
-         else
-           defer_after_error "the MDM workflow failed (${S[LastMDMWorkflowDetail]})"
-         fi
+      1) mdm_push_failed
          return ;;
     esac
   fi

@@ -11,9 +11,12 @@ import json
 import plistlib
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .runner import DEFAULT_NOW, Result, run_script
+
+if TYPE_CHECKING:  # not at run time: generator.sim needs the simulator's extras, validate does not
+    from ..sim.fleet import MacFacts
 
 JAMF_PLIST = "/Library/Preferences/com.jamfsoftware.jamf.plist"
 SYSTEM_KEYCHAIN = "System.keychain"
@@ -59,6 +62,16 @@ class Mac:
         self.write_state("system", {"arch": arch, "product_version": macos, "build_version": build,
                                     "serial": serial, "udid": udid, "console_user": console_user,
                                     "parent_process": parent_process})
+        return self
+
+    def apply_facts(self, facts: MacFacts) -> Mac:
+        """Make this Mac the one a simulator fact record describes (``generator.sim.fleet``): the
+        same OS, build, architecture, serial, UDID, enrollment and bootstrap token state."""
+        state = facts.harness_state()
+        self.set_system(**state["system"])
+        profiles = self.read_state("profiles") or {"bootstrap_supported": True, "dep": True, "mdm_available": True}
+        profiles.update(state["profiles"])
+        self.write_state("profiles", profiles)
         return self
 
     def set_system(self, **values: Any) -> Mac:

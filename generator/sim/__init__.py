@@ -18,7 +18,8 @@ Jamf publishes nothing is in one table, ``ASSUMPTIONS.md`` (copied into the READ
 
 Module map: ``simulator`` (lifecycle, addressing), ``server`` (HTTP, faults, log), ``app``
 (dispatch, privileges), ``routes`` (route table, version gates), ``api_*``, ``classic`` and
-``web`` (handlers), ``tenant`` (state), ``auth`` (tokens), ``plans`` (plan progress), ``bodies``
+``web`` (handlers), ``tenant`` (state), ``fleet`` (the per-Mac fact record, shared with the harness),
+``plan_rules`` (the cited table of plan paths), ``auth`` (tokens), ``plans`` (plan progress), ``bodies``
 (request-body rules), ``jackson`` (JSON layout), ``assumptions`` (the table), ``rsql``
 (filter/sort/page), ``faults``, ``clock``, ``tls``, ``recorder`` (exchange recording), ``admin``
 (the non-Jamf ``/__sim/`` endpoints), ``cli``.

@@ -8,10 +8,12 @@ Under a tenant prefix (``/t/<n>/__sim/...``) they act on that tenant.
 ====== =============================== ===================================================
 GET    /__sim/health                   ``{"ok": true, "tenant": "0", "version": ...}``
 POST   /__sim/computers                register a Mac: ``{"serialNumber", "udid", "managementId",
-                                       "id"?, "name"?}`` -> 201 ``{"id": "..."}``
+                                       "id"?, "name"?, "facts"?: {...}}`` -> 201 ``{"id": "..."}``
 GET    /__sim/computers                every computer of the tenant
+GET    /__sim/computers/{id}/facts     the Mac's fact record (``fleet.MacFacts``)
+PUT    /__sim/computers/{id}/facts     change facts: ``{"os_version": "13.7.1", "supervised": false}``
 PUT    /__sim/devices/{id}/outcome     ``{"outcome": "success"|"fail"|"stall", "reason"?}``
-PUT    /__sim/feature-toggle           ``{"toggle": true}``
+PUT    /__sim/feature-toggle           ``{"toggle": true, "forceInstallLocalDateEnabled"?: true, ...}``
 PUT    /__sim/version                  ``{"version": "11.12.0"}``
 GET    /__sim/plans                    every plan, rendered now
 GET    /__sim/log                      the tenant's request log (no secrets)
@@ -60,12 +62,24 @@ def _handle(sim: Any, tenant: Tenant, request: Request) -> Response:
         return json_response(200, {"ok": True, "tenant": tenant.name, "version": tenant.version})
     if (method, path) == ("POST", "/computers"):
         body = _body(request)
+        facts = body.get("facts") or {}
+        if not isinstance(facts, dict):
+            raise ModelError(400, "INVALID_FIELD", "facts: expected a JSON object")
         jamf_id = tenant.register_computer(str(body.get("serialNumber", "")), str(body.get("udid", "")),
-                                           str(body.get("managementId", "")), body.get("id"), body.get("name"))
+                                           str(body.get("managementId", "")), body.get("id"), body.get("name"),
+                                           **facts)
         return json_response(201, {"id": jamf_id})
     if (method, path) == ("GET", "/computers"):
         with tenant.lock:
             return json_response(200, {"computers": list(tenant.computers.values())})
+    facts_path = re.fullmatch(r"/computers/([^/]+)/facts", path)
+    if facts_path and method in ("GET", "PUT"):
+        jamf_id = facts_path.group(1)
+        if tenant.find_computer(jamf_id) is None:
+            return _error(404, f"no computer {jamf_id}")
+        if method == "PUT":
+            return json_response(200, tenant.set_facts(jamf_id, **_body(request)).to_dict())
+        return json_response(200, tenant.facts(jamf_id).to_dict())
     outcome = re.fullmatch(r"/devices/([^/]+)/outcome", path)
     if method == "PUT" and outcome:
         body = _body(request)
@@ -73,8 +87,11 @@ def _handle(sim: Any, tenant: Tenant, request: Request) -> Response:
                                   str(body.get("reason") or "APPLE_SILICON_NO_ESCROW_KEY"))
         return json_response(200, {"id": outcome.group(1), "outcome": body.get("outcome")})
     if (method, path) == ("PUT", "/feature-toggle"):
-        tenant.set_feature_toggle(bool(_body(request).get("toggle")))
-        return json_response(200, {"toggle": tenant.feature_toggle})
+        body = _body(request)
+        tenant.set_toggle_capabilities(**{k: v for k, v in body.items() if k != "toggle"})
+        if "toggle" in body:
+            tenant.set_feature_toggle(bool(body["toggle"]))
+        return json_response(200, {"toggle": tenant.feature_toggle, **tenant.toggle_capabilities})
     if (method, path) == ("PUT", "/version"):
         tenant.version = str(_body(request).get("version", ""))
         return json_response(200, {"version": tenant.version})

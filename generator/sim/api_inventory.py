@@ -5,7 +5,7 @@ The list takes ``section`` (repeatable; GENERAL by default), an RSQL ``filter`` 
 ``sort``, ``page`` and ``page-size``, and answers ``{"totalCount", "results"}``.  Sections not
 asked for are left out rather than sent as ``null`` (the spec's section schemas are not
 nullable); object sections the simulator does not model are left out too, list sections are
-empty lists.
+empty lists.  Every Mac-specific field comes from the Mac's fact record (``fleet.MacFacts``).
 """
 
 from __future__ import annotations
@@ -39,8 +39,8 @@ FILTER_FIELDS: dict[str, Any] = {
     "general.platform": lambda _c: "Mac",
     "general.lastContactTime": lambda c: c["lastContactTime"],
     "general.reportDate": lambda c: c["reportDate"],
-    "general.remoteManagement.managed": lambda _c: True,
-    "general.supervised": lambda _c: True,
+    "general.remoteManagement.managed": lambda c: c["managed"],
+    "general.supervised": lambda c: c["supervised"],
     "hardware.serialNumber": lambda c: c["serialNumber"],
     "hardware.model": lambda c: c["model"],
     "hardware.modelIdentifier": lambda c: c["modelIdentifier"],
@@ -59,8 +59,8 @@ def _general(computer: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": computer["name"], "lastIpAddress": "10.0.0.1", "lastReportedIp": "10.0.0.1",
         "jamfBinaryVersion": "11.12.0-t1725380820", "platform": "Mac", "barcode1": "", "barcode2": "",
-        "assetTag": "", "remoteManagement": {"managed": True},
-        "supervised": True, "mdmCapable": {"capable": True, "capableUsers": []},
+        "assetTag": "", "remoteManagement": {"managed": computer["managed"]},
+        "supervised": computer["supervised"], "mdmCapable": {"capable": computer["managed"], "capableUsers": []},
         "reportDate": computer["reportDate"], "lastContactTime": computer["lastContactTime"],
         "lastEnrolledDate": computer["reportDate"], "initialEntryDate": computer["reportDate"][:10],
         "enrolledViaAutomatedDeviceEnrollment": True, "userApprovedMdm": True,
@@ -73,7 +73,7 @@ def _hardware(computer: dict[str, Any]) -> dict[str, Any]:
     silicon = computer["appleSilicon"]
     return {
         "make": "Apple", "model": computer["model"], "modelIdentifier": computer["modelIdentifier"],
-        "serialNumber": computer["serialNumber"], "processorType": "Apple M2 Pro" if silicon else "Intel Core i7",
+        "serialNumber": computer["serialNumber"], "processorType": computer["processorType"],
         "processorArchitecture": "arm64" if silicon else "x86_64", "appleSilicon": silicon,
         "coreCount": 10 if silicon else 6, "totalRamMegabytes": 16384, "extensionAttributes": [],
     }
@@ -92,6 +92,8 @@ def render(computer: dict[str, Any], sections: set[str]) -> dict[str, Any]:
         out["hardware"] = _hardware(computer)
     if "OPERATING_SYSTEM" in sections:
         out["operatingSystem"] = _operating_system(computer)
+    if "STORAGE" in sections:
+        out["storage"] = {"bootDriveAvailableSpaceMegabytes": computer["freeDiskGb"] * 1024, "disks": []}
     for section, key in _LIST_SECTIONS.items():
         if section in sections:
             out[key] = []

@@ -5,11 +5,12 @@
   finished on the first status read).
 * ``POST /api/v1/managed-software-updates/plans``: 201 with one plan per device.  Refusals:
   400 ApiError while the feature toggle is off (Jamf refuses plans then; the simulator's code is
-  ``MANAGED_SOFTWARE_UPDATE_FEATURE_DISABLED``), 400 ``EXISTING_PLAN_FOR_DEVICE_IN_PROGRESS``
+  ``MANAGED_SOFTWARE_UPDATE_FEATURE_DISABLED``), 400 ``INVALID_FIELD`` for a DDM plan while the
+  toggle's ``forceInstallLocalDateEnabled`` is false, 400 ``EXISTING_PLAN_FOR_DEVICE_IN_PROGRESS``
   (the spec's ``errorReasons`` name) when a device already has an unfinished plan, 400
   ``INVALID_ID`` for an unknown device, 429 with ``Retry-After`` over the tenant's plan rate.
-* ``GET /plans``, ``/plans/{id}``, ``/plans/{id}/events``: state computed from the clock (see
-  ``plans``).
+* ``GET /plans``, ``/plans/{id}``, ``/plans/{id}/events``: state computed from the clock; the
+  path follows from the Mac's facts and the plan's mechanism (``plans``, ``plan_rules``).
 * Legacy ``POST /api/v1/macos-managed-software-updates/send-updates``: 200
   ``{"processManagerUuids": [...], "errors": [...]}``; unknown devices come back as errors.
 """
@@ -23,7 +24,8 @@ from typing import Any
 from . import bodies, rsql
 from .context import Ctx
 from .messages import Failure, Response, api_error, cause, fail, json_response
-from .plans import events_text, progress
+from .plan_rules import DDM_ACTION
+from .plans import events_text, local_epoch, plan_path, progress
 
 _PLAN_FIELDS: dict[str, Any] = {
     "planUuid": lambda p: p["planUuid"],
@@ -40,8 +42,7 @@ _PLAN_FIELDS: dict[str, Any] = {
 
 
 def _toggle_body(ctx: Ctx) -> dict[str, Any]:
-    return {"toggle": ctx.tenant.feature_toggle, "forceInstallLocalDateEnabled": False, "dssEnabled": False,
-            "recipeEnabled": False, "customVersionEnabled": True}
+    return {"toggle": ctx.tenant.feature_toggle, **ctx.tenant.toggle_capabilities}
 
 
 def get_toggle(ctx: Ctx) -> Response:
@@ -89,9 +90,9 @@ def _check_config(config: dict[str, Any]) -> None:
     if action == "DOWNLOAD_INSTALL_ALLOW_DEFERRAL" and "maxDeferrals" not in config:
         raise fail(400, "INVALID_FIELD", "maxDeferrals is required for DOWNLOAD_INSTALL_ALLOW_DEFERRAL",
                    field="config.maxDeferrals")
-    if action == "DOWNLOAD_INSTALL_SCHEDULE" and not config.get("forceInstallLocalDateTime"):
-        raise fail(400, "INVALID_FIELD", "forceInstallLocalDateTime is required for DOWNLOAD_INSTALL_SCHEDULE",
-                   field="config.forceInstallLocalDateTime")
+    if action == "DOWNLOAD_INSTALL_SCHEDULE" and local_epoch(config.get("forceInstallLocalDateTime")) is None:
+        raise fail(400, "INVALID_FIELD", "forceInstallLocalDateTime (yyyy-mm-ddThh:mm:ss, the device's local time) "
+                   "is required for DOWNLOAD_INSTALL_SCHEDULE", field="config.forceInstallLocalDateTime")
     specific = config.get("specificVersion", "NO_SPECIFIC_VERSION")
     if version_type in ("SPECIFIC_VERSION", "CUSTOM_VERSION") and specific in ("", "NO_SPECIFIC_VERSION"):
         raise fail(400, "INVALID_FIELD", "specificVersion is required for " + version_type,
@@ -111,6 +112,9 @@ def create_plans(ctx: Ctx) -> Response:
     if not tenant.feature_toggle:
         raise fail(400, "MANAGED_SOFTWARE_UPDATE_FEATURE_DISABLED",
                    "Managed Software Update plans are not available while the feature toggle is off")
+    if config["updateAction"] == DDM_ACTION and not tenant.toggle_capabilities["forceInstallLocalDateEnabled"]:
+        raise fail(400, "INVALID_FIELD", "DOWNLOAD_INSTALL_SCHEDULE is not available on this server",
+                   field="config.updateAction")
     for i, device in enumerate(body["devices"]):
         device_id, object_type = device["deviceId"].strip(), device["objectType"]
         if object_type != "COMPUTER" or tenant.find_computer(device_id) is None:
@@ -124,14 +128,15 @@ def create_plans(ctx: Ctx) -> Response:
     created = []
     for device in body["devices"]:
         device_id = device["deviceId"].strip()
-        outcome = tenant.device_outcomes.get(device_id, {"outcome": "success", "reason": ""})
+        switch = tenant.device_outcomes.get(device_id, {"outcome": "success", "reason": ""})
         plan = {
             "planUuid": str(uuid.uuid4()), "deviceId": device_id, "objectType": device["objectType"],
             "updateAction": config["updateAction"], "versionType": config["versionType"],
             "specificVersion": specific, "buildVersion": config.get("buildVersion"),
             "maxDeferrals": config.get("maxDeferrals", 0),
             "forceInstallLocalDateTime": config.get("forceInstallLocalDateTime"),
-            "created": ctx.now, "outcome": outcome["outcome"], "reason": outcome["reason"],
+            "created": ctx.now, "outcome": switch["outcome"],
+            **plan_path(tenant.facts(device_id), config, switch),
         }
         tenant.add_plan(plan)
         ctx.created("plan", plan["planUuid"])

@@ -27,12 +27,13 @@ from ..catalogue import ACCOUNT_ACTION_NAMES
 from ..specindex import valid_privileges
 from .clock import Clock
 from .config import SimConfig, VersionTuple, parse_version
+from .fleet import MacFacts, seeded_facts
+from .plan_rules import TOGGLE_CAPABILITIES
 from .plans import DEFAULT_FAIL_REASON, ERROR_REASONS, OUTCOMES, TERMINAL, progress
 
 ADMIN_ROLE = "Simulator Administrator"
 ADMIN_CLIENT = "Simulator Bootstrap Admin"
 ADMIN_ACCOUNT = "simadmin"
-UUID_NAMESPACE = uuid.UUID("0b6f4a52-93f0-5f38-9f2e-6c1d7d4b9a10")
 MAX_LOG = 200_000
 ACCOUNT_GROUPS = ("jss_objects", "jss_settings", "jss_actions", "recon", "casper_admin", "casper_remote",
                   "casper_imaging")
@@ -87,6 +88,9 @@ class Tenant:
         self._version = config.version
         self._version_tuple = parse_version(config.version)
         self.feature_toggle = False
+        # The feature toggle's read-only capability fields; forceInstallLocalDateEnabled = the server
+        # takes DOWNLOAD_INSTALL_SCHEDULE (DDM) plans (ASSUMPTIONS.md row 22).
+        self.toggle_capabilities = dict(TOGGLE_CAPABILITIES)
         self.toggle_jobs: dict[str, dict[str, Any]] = {}
         self.roles: dict[str, dict[str, Any]] = {}
         self.clients: dict[int, dict[str, Any]] = {}
@@ -197,29 +201,35 @@ class Tenant:
 
     # --- computers ---------------------------------------------------------------------------
     def seed_fleet(self, count: int) -> None:
-        """Computers 1..count: serial ``C02SIM000001``..., UDID and management id uuid5 of the serial."""
+        """Computers 1..count from ``fleet.seeded_facts``: serial ``C02SIM000001``..., a mixed fleet."""
         with self.lock:
             for i in range(1, count + 1):
-                serial = f"C02SIM{i:06d}"
-                self.computers[str(i)] = self._computer(str(i), serial, str(uuid.uuid5(UUID_NAMESPACE, serial)).upper(),
-                                                        str(uuid.uuid5(UUID_NAMESPACE, "management/" + serial)), None)
+                self.computers[str(i)] = self._computer(seeded_facts(i))
 
-    def _computer(self, jamf_id: str, serial: str, udid: str, management_id: str, name: str | None) -> dict[str, Any]:
-        number = int(jamf_id)
-        silicon = number % 3 != 0
-        return {
-            "id": jamf_id, "udid": udid, "serialNumber": serial, "managementId": management_id,
-            "name": name or f"SIM-Mac-{number:04d}",
-            "appleSilicon": silicon,
-            "model": "MacBook Pro (14-inch, 2023)" if silicon else "MacBook Pro (16-inch, 2019)",
-            "modelIdentifier": "Mac14,5" if silicon else "MacBookPro16,1",
-            "osVersion": "14.6.1", "osBuild": "23G93",
-            "lastContactTime": self.clock.iso(), "reportDate": self.clock.iso(),
-        }
+    def _computer(self, facts: MacFacts) -> dict[str, Any]:
+        """A computer record: the Mac's facts plus the inventory fields derived from them."""
+        return {**facts.inventory_record(), "facts": facts.to_dict(),
+                "lastContactTime": self.clock.iso(), "reportDate": self.clock.iso()}
+
+    def facts(self, jamf_id: str | int) -> MacFacts:
+        """The fact record of a Mac (KeyError for an unknown id); a copy: change it with ``set_facts``."""
+        with self.lock:
+            return MacFacts.from_dict(self.computers[str(jamf_id)]["facts"])
+
+    def set_facts(self, jamf_id: str | int, **changes: Any) -> MacFacts:
+        """Change a Mac's facts (``fleet.FACT_FIELDS``); the inventory follows at once."""
+        with self.lock:
+            computer = self.computers.get(str(jamf_id))
+            if computer is None:
+                raise ModelError(404, "INVALID_ID", f"Computer with id {jamf_id} not found", "id")
+            facts = MacFacts.from_dict(computer["facts"]).update(**changes)
+            computer.update(facts.inventory_record(), facts=facts.to_dict())
+            return facts
 
     def register_computer(self, serial: str, udid: str, management_id: str, jamf_id: str | int | None = None,
-                          name: str | None = None) -> str:
-        """Add (or replace, by Jamf id) a Mac; returns its Jamf Pro id (a string)."""
+                          name: str | None = None, **facts: Any) -> str:
+        """Add (or replace, by Jamf id) a Mac; returns its Jamf Pro id (a string).  ``facts`` are
+        ``MacFacts`` fields (default: the harness's default Mac, macOS 15.1 on Apple silicon)."""
         serial, udid, management_id = str(serial).strip(), str(udid).strip(), str(management_id).strip()
         if not serial or not udid or not management_id:
             raise ModelError(400, "INVALID_FIELD", "serial, udid and management id are required")
@@ -234,7 +244,12 @@ class Tenant:
                 if other["id"] != jamf_id and (other["serialNumber"] == serial or other["udid"].lower() == udid.lower()):
                     raise ModelError(409, "DUPLICATE_FIELD",
                                      f"serial or UDID already belongs to computer {other['id']}", "serialNumber")
-            self.computers[jamf_id] = self._computer(jamf_id, serial, udid, management_id, name)
+            try:
+                record = MacFacts(jamf_id=jamf_id, serial=serial, udid=udid, management_id=management_id,
+                                  name=name or f"SIM-Mac-{int(jamf_id):04d}", **facts)
+            except (TypeError, ValueError) as error:
+                raise ModelError(400, "INVALID_FIELD", str(error)) from None
+            self.computers[jamf_id] = self._computer(record)
             self._computer_index = None
             return jamf_id
 
@@ -405,6 +420,15 @@ class Tenant:
             self.feature_toggle = bool(on)
             self.toggle_jobs["toggleOn" if on else "toggleOff"] = {"start": now, "end": now}
 
+    def set_toggle_capabilities(self, **fields: bool) -> None:
+        """Set the feature toggle's read-only fields, e.g. ``forceInstallLocalDateEnabled=True``."""
+        unknown = sorted(set(fields) - set(TOGGLE_CAPABILITIES))
+        if unknown:
+            raise ValueError(f"unknown feature toggle field(s) {', '.join(unknown)}; "
+                             f"expected some of {', '.join(TOGGLE_CAPABILITIES)}")
+        with self.lock:
+            self.toggle_capabilities.update({k: bool(v) for k, v in fields.items()})
+
     def set_device_outcome(self, jamf_id: str | int, outcome: str, reason: str = DEFAULT_FAIL_REASON) -> None:
         """What plans created from now on for this device do: ``success``, ``fail`` or ``stall``."""
         if outcome not in OUTCOMES:
@@ -463,7 +487,7 @@ class Tenant:
     _PERSISTED = ("feature_toggle", "toggle_jobs", "roles", "clients", "accounts", "tokens", "scripts", "eas",
                   "categories", "profiles", "policies", "computer_groups", "computers", "plan_records",
                   "device_outcomes", "legacy_updates", "blank_pushes", "policy_flushes", "counters",
-                  "plan_rate_per_minute")
+                  "plan_rate_per_minute", "toggle_capabilities")
     _INT_KEYED = ("clients", "accounts", "profiles", "policies", "computer_groups")
 
     def to_state(self) -> dict[str, Any]:
@@ -487,6 +511,13 @@ class Tenant:
                 if name in self._INT_KEYED:
                     value = {int(k): v for k, v in value.items()}
                 setattr(self, name, value)
+            for computer in self.computers.values():
+                if "facts" not in computer:  # a state file written before the fleet had facts
+                    computer.update(self._computer(MacFacts(
+                        jamf_id=computer["id"], serial=computer["serialNumber"], udid=computer["udid"],
+                        management_id=computer["managementId"], name=computer["name"],
+                        os_version=computer.get("osVersion", "14.6.1"), os_build=computer.get("osBuild", "23G93"),
+                        arch="apple_silicon" if computer.get("appleSilicon", True) else "intel")))
             self._computer_index = None
             self.latest_plan = {}
             for plan in sorted(self.plan_records.values(), key=lambda p: p["created"]):

@@ -108,12 +108,14 @@ def mac(mac_for: Callable[[Path], AgentMac], rendered: Path) -> AgentMac:
 def jamf_setup(jamf_sim_factory: Callable[..., Simulator], mac_for: Callable[[Path], AgentMac],
                rendered: Path) -> Callable[..., JamfSetup]:
     """``jamf_setup(dist=None, version=..., toggle=True, role_privileges=None, account_privileges=None,
-    managed_id=True, updates=True)``: simulator + Mac, role/client created from the rendered JSON."""
+    managed_id=True, updates=True, facts=None)``: simulator + Mac, role/client created from the rendered JSON;
+    ``facts`` (``generator.sim.fleet.MacFacts`` fields) describe the registered Mac to both sides."""
 
     def build(dist: Path | None = None, *, version: str = "11.12.0", toggle: bool = True,
               role_privileges: list[str] | None = None, account_privileges: list[str] | None = None,
               managed_id: bool = True, updates: bool = True, register: bool = True,
-              client_lifetime: int | None = None, **sim_options: Any) -> JamfSetup:
+              client_lifetime: int | None = None, facts: dict[str, Any] | None = None,
+              **sim_options: Any) -> JamfSetup:
         dist = dist or rendered
         mac = mac_for(dist)
         sim = jamf_sim_factory(version=version, fleet=3, clock=FileClock(mac.state / "now"), **sim_options)
@@ -131,10 +133,13 @@ def jamf_setup(jamf_sim_factory: Callable[..., Simulator], mac_for: Callable[[Pa
                            if account_privileges is None else account_privileges)
         jamf_id = ""
         if register:
-            jamf_id = tenant.register_computer("C02TEST0001", "00000000-0000-4000-8000-000000000001", "mgmt-0001")
+            jamf_id = tenant.register_computer("C02TEST0001", "00000000-0000-4000-8000-000000000001", "mgmt-0001",
+                                               **(facts or {}))
         tenant.set_feature_toggle(toggle)
         mac.set_jamf(version=version, jss_url=sim.base_url() + "/", recon_id=int(jamf_id or 1))
         mac.set_bootstrap()
+        if jamf_id:
+            mac.apply_facts(tenant.facts(jamf_id))  # one record: the inventory and the Mac agree
         if updates:
             mac.set_updates([mac.macos_update()])
         if managed_id and jamf_id:

@@ -86,6 +86,7 @@ def test_tour_of_every_pro_route(jamf_sim_factory):
     _ok(api.get(PLANS + "/feature-toggle"), 200)
     _ok(api.get(PLANS + "/feature-toggle/status"), 200)
     sim.tenant(0).set_device_outcome("2", "fail")
+    sim.tenant(0).set_toggle_capabilities(forceInstallLocalDateEnabled=True)  # a server that takes DDM plans
     configs = [
         {"updateAction": "DOWNLOAD_INSTALL_RESTART", "versionType": "LATEST_MINOR"},
         {"updateAction": "DOWNLOAD_INSTALL_ALLOW_DEFERRAL", "versionType": "SPECIFIC_VERSION",

@@ -59,13 +59,13 @@ def test_plan_lifecycle(msu):
     again = api.post(PLANS, json=_plan_body("1"))
     assert again.status_code == 400
     assert again.json()["errors"][0]["code"] == "EXISTING_PLAN_FOR_DEVICE_IN_PROGRESS"
-    sim.clock.advance(5 * 4)
-    assert api.get(f"{PLANS}/{plan['planId']}").json()["status"]["state"] == "StartingPlan"
+    sim.clock.advance(5 * 4)  # an MDM-command plan: Jamf's MDM states
+    assert api.get(f"{PLANS}/{plan['planId']}").json()["status"]["state"] == "ProcessingPlanTypeMdm"
     sim.clock.advance(5 * 100)
     assert api.get(f"{PLANS}/{plan['planId']}").json()["status"]["state"] == "PlanCompleted"
     events = json.loads(api.get(f"{PLANS}/{plan['planId']}/events").json()["events"])["events"]
     states = [e["state"] for e in events]
-    assert states[0] == "Init" and states[-1] == "PlanCompleted" and len(states) == len(set(states)) == 11
+    assert states[0] == "Init" and states[-1] == "PlanCompleted" and len(states) == len(set(states)) == 15
     assert api.post(PLANS, json=_plan_body("1")).status_code == 201  # finished plans do not block
     assert len(sim.tenant(0).plans) == 2
 
@@ -80,7 +80,7 @@ def test_failing_and_stalling_devices(msu):
     sim.clock.advance(1500)  # well past every step, within the admin token's 1800 s
     assert api.get(f"{PLANS}/{failed}").json()["status"] == {"state": "PlanFailed",
                                                              "errorReasons": ["APPLE_SILICON_NO_ESCROW_KEY"]}
-    assert api.get(f"{PLANS}/{stalled}").json()["status"]["state"] == "WaitingToStartDDMUpdate"
+    assert api.get(f"{PLANS}/{stalled}").json()["status"]["state"] == "CollectingOSUpdateStatus"
     assert api.post(PLANS, json=_plan_body("3")).status_code == 400  # still in progress
     tenant.set_device_outcome("4", "fail", reason="NOT_SUPERVISED")
     other = api.post(PLANS, json=_plan_body("4")).json()["plans"][0]["planId"]
@@ -145,7 +145,7 @@ def test_legacy_send_updates(jamf_sim):
 def test_admin_endpoints_drive_plans(jamf_sim):
     http = session(jamf_sim)
     base = jamf_sim.base_url() + "/__sim"
-    assert http.put(base + "/feature-toggle", json={"toggle": True}).json() == {"toggle": True}
+    assert http.put(base + "/feature-toggle", json={"toggle": True}).json()["toggle"] is True
     assert http.put(base + "/devices/5/outcome", json={"outcome": "fail"}).status_code == 200
     plan = admin(jamf_sim).post(PLANS, json=_plan_body("5")).json()["plans"][0]["planId"]
     assert http.post(base + "/clock/advance", json={"seconds": 3600}).status_code == 200

@@ -20,9 +20,16 @@ from generator.bundle import BundleSpec, load_bundle
 from generator.jamf import sync
 from generator.jamf.client import ClientOptions, JamfClient, tenant_credentials
 from generator.sim import Simulator
+from generator.status import MODEL
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "bundle.toml"
+# The example bundle's objects: one extension attribute per EA key of the status model, plus a
+# category, an API role and client, two scripts, a profile and four policies; apply also writes
+# the client's secret.
+EA_COUNT = len(MODEL.ea_keys())
+OBJECT_COUNT = EA_COUNT + 10
+WRITE_COUNT = OBJECT_COUNT + 1
 
 
 def bundle_text(sim: Simulator, tenants: int = 1, *, method: str = "jamf-client", extra_jamf: str = "",

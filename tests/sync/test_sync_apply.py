@@ -17,7 +17,7 @@ from generator.bundle import load_bundle
 from generator.jamf import resources as R
 from generator.render import render_all
 from generator.sim import Simulator
-from tests.sync.helpers import Rig, assert_contract, make_rig, policy_params
+from tests.sync.helpers import EA_COUNT, Rig, assert_contract, make_rig, policy_params
 
 STAGE = {R.CATEGORY: 0, R.ROLE: 1, R.ACCOUNT: 1, R.CLIENT: 2, R.SCRIPT: 3, R.EA: 3, R.PROFILE: 4, R.POLICY: 5}
 
@@ -34,7 +34,7 @@ def test_first_apply_creates_everything_in_dependency_order_then_nothing(rig: Ri
     positions = [STAGE[k] for k in kinds]
     assert positions == sorted(positions), kinds  # category → role → client → scripts/EAs → profile → policies
     t = rig.sim.tenant(0)
-    assert len(t.scripts) == 2 and len(t.eas) == 12 and len(t.profiles) == 1 and len(t.policies) == 4
+    assert len(t.scripts) == 2 and len(t.eas) == EA_COUNT and len(t.profiles) == 1 and len(t.policies) == 4
     role = next(r for r in t.roles.values() if r["displayName"] == "jamf-enforcer Update Agent")
     assert sorted(role["privileges"]) == catalogue.role_privileges("auto")
 

@@ -17,7 +17,7 @@ from generator.jamf import client as client_module
 from generator.jamf import sync
 from generator.jamf.client import ClientOptions
 from generator.sim import Simulator
-from tests.sync.helpers import bundle_text, export_admin, policy_params, write_bundle
+from tests.sync.helpers import OBJECT_COUNT, WRITE_COUNT, bundle_text, export_admin, policy_params, write_bundle
 
 runner = CliRunner()
 
@@ -52,11 +52,11 @@ def test_exit_codes_plan_2_apply_0_then_plan_0(jamf_sim: Simulator, tmp_path: Pa
     bundle = setup(jamf_sim, tmp_path, monkeypatch)
     ca = ["--ca-file", jamf_sim.ca_file]
     code, out, _ = cli("plan", bundle, "--tenant", "t0", *ca)
-    assert code == 2 and "22 to create" in out and "+ create policy" in out
+    assert code == 2 and f"{OBJECT_COUNT} to create" in out and "+ create policy" in out
     code, dry, _ = cli("apply", bundle, "--tenant", "t0", "--dry-run", *ca)
     assert code == 2 and dry == out  # --dry-run is plan
     code, out, err = cli("apply", bundle, "--tenant", "t0", *ca)
-    assert code == 0 and "t0: 23 written, 0 failed" in out
+    assert code == 0 and f"t0: {WRITE_COUNT} written, 0 failed" in out
     assert "t0: created script jamf-enforcer enforcer.zsh" in err  # plain progress lines in CI
     code, out, _ = cli("plan", bundle, "--tenant", "t0", *ca)
     assert code == 0 and "in sync" in out
@@ -100,13 +100,13 @@ def test_all_tenants_run_concurrently_with_one_summary_table(jamf_sim_factory, t
     bundle = setup(sim, tmp_path, monkeypatch, tenants=3)
     ca = ["--ca-file", sim.ca_file]
     code, out, _ = cli("apply", bundle, "--tenant", "t[01]", *ca)
-    assert code == 0 and "t0: 23 written" in out and "t1: 23 written" in out and "t2:" not in out
+    assert code == 0 and f"t0: {WRITE_COUNT} written" in out and f"t1: {WRITE_COUNT} written" in out and "t2:" not in out
     code, out, _ = cli("plan", bundle, "--tenant", "all", *ca)
     assert code == 2
     table = out.split("\n\n")[-1].splitlines()
     assert table[0].split()[:3] == ["tenant", "status", "create"]
     rows = {line.split()[0]: line.split()[1:3] for line in table[1:]}
-    assert rows == {"t0": ["in", "sync"], "t1": ["in", "sync"], "t2": ["changes", "22"]}
+    assert rows == {"t0": ["in", "sync"], "t1": ["in", "sync"], "t2": ["changes", str(OBJECT_COUNT)]}
     assert len(sim.tenant(2).scripts) == 0 and len(sim.tenant(0).scripts) == 2
 
 
@@ -168,6 +168,6 @@ def test_one_unreachable_tenant_does_not_stop_the_others(jamf_sim_factory, tmp_p
     bundle = str(write_bundle(tmp_path, text))
     code, out, _ = cli("apply", bundle, "--tenant", "all", "--ca-file", sim.ca_file)
     assert code == 1
-    assert "t0: 23 written, 0 failed" in out and "t1: ERROR:" in out and "cannot connect" in out
+    assert f"t0: {WRITE_COUNT} written, 0 failed" in out and "t1: ERROR:" in out and "cannot connect" in out
     rows = {line.split()[0]: line.split()[1] for line in out.split("\n\n")[-1].splitlines()[1:]}
     assert rows == {"t0": "ok", "t1": "error"}

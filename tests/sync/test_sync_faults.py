@@ -16,7 +16,7 @@ from generator.jamf import resources as R
 from generator.jamf import sync
 from generator.jamf.sync import SyncError
 from generator.sim import Simulator
-from tests.sync.helpers import Rig, assert_contract, make_rig, policy_params
+from tests.sync.helpers import EA_COUNT, Rig, assert_contract, make_rig, policy_params
 
 
 def test_wrong_credentials_give_one_clear_error_and_one_token_request(rig: Rig, monkeypatch: pytest.MonkeyPatch
@@ -86,7 +86,7 @@ def test_duplicates_by_name_are_refused_and_the_rest_is_applied(rig: Rig) -> Non
     assert "will not guess" in failed["jamf-enforcer enforcer-uninstall.zsh"]
     assert "ids " in failed["jamf-enforcer enforcer-uninstall.zsh"]
     assert "skipped" in failed["jamf-enforcer Uninstall update agent"]
-    assert len([w for w in result.writes if w.kind == R.EA and w.action == "updated"]) == 12
+    assert len([w for w in result.writes if w.kind == R.EA and w.action == "updated"]) == EA_COUNT
 
 
 def test_an_unreachable_tenant_is_reported_per_tenant(rig: Rig) -> None:
@@ -108,7 +108,7 @@ def test_a_5xx_storm_on_one_kind_fails_that_kind_and_reports_the_rest(jamf_sim: 
     result = rig.run("apply")
     assert result.status() == "failed"
     ea_failures = [f for f in result.failures if f.kind == R.EA]
-    assert len(ea_failures) == 12
+    assert len(ea_failures) == EA_COUNT
     assert all(("HTTP 5" in f.error) or ("may have been applied" in f.error) for f in ea_failures)
     assert {w.kind for w in result.writes} == {R.CATEGORY, R.ROLE, R.CLIENT, R.SCRIPT, R.PROFILE, R.POLICY}
     jamf_sim.set_faults("")
@@ -166,7 +166,7 @@ def test_soak_apply_converges_under_faults(jamf_sim: Simulator, tmp_path: Path, 
     for store in (t.scripts, t.eas, t.categories, t.profiles, t.policies, t.roles, t.clients):
         names = [r.get("name") or r.get("displayName") for r in store.values()]
         assert len(names) == len({n.lower() for n in names}), names  # no duplicates
-    assert len(t.scripts) == 2 and len(t.eas) == 12 and len(t.profiles) == 1 and len(t.policies) == 4
+    assert len(t.scripts) == 2 and len(t.eas) == EA_COUNT and len(t.profiles) == 1 and len(t.policies) == 4
     assert rig.run("plan").status() == "in sync"
     params = policy_params(jamf_sim, "Save update credentials")
     token = requests.post(jamf_sim.base_url() + "/api/v1/oauth/token", verify=jamf_sim.ca_file, data={
@@ -195,7 +195,7 @@ def test_a_second_run_on_a_node_that_has_not_replicated_yet_converges_without_ro
     assert not [w for w in result.writes if w.action in ("created", "credentials issued")]
     assert policy_params(jamf_sim, "Save update credentials") == params  # the agent's secret was not rotated
     t = jamf_sim.tenant(0)
-    assert len(t.scripts) == 2 and len(t.eas) == 12 and len(t.clients) == 2
+    assert len(t.scripts) == 2 and len(t.eas) == EA_COUNT and len(t.clients) == 2
 
 
 def test_a_prune_delete_whose_answer_was_lost_is_not_reported_as_failed(jamf_sim: Simulator, tmp_path: Path,

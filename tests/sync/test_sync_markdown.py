@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.sim import Simulator
+from tests.sync.helpers import OBJECT_COUNT, WRITE_COUNT
 from tests.sync.test_sync_cli import cli, setup
 
 
@@ -24,7 +25,7 @@ def test_plan_markdown_has_a_table_per_tenant_and_a_collapsed_diff_per_object(
     assert out.startswith("## jamf-enforcer plan\n")
     summary = out.split("\n\n")[1].splitlines()
     assert summary[0].startswith("| tenant | status | create |") and len(summary) == 4
-    assert summary[2].startswith("| t0 | changes | 0 | 1 |") and summary[3].startswith("| t1 | changes | 22 | 0 |")
+    assert summary[2].startswith("| t0 | changes | 0 | 1 |") and summary[3].startswith(f"| t1 | changes | {OBJECT_COUNT} | 0 |")
     sections = re.split(r"^### ", out, flags=re.M)[1:]
     assert [s.split(":")[0] for s in sections] == ["t0", "t1"]
     t0, t1 = sections
@@ -32,15 +33,15 @@ def test_plan_markdown_has_a_table_per_tenant_and_a_collapsed_diff_per_object(
     assert re.search(r"^\| \\~ update \| extension-attribute \| jamf-enforcer [^|]+ \|  \|$", t0, re.M)
     assert t0.count("<details>") == 1 and "-enabled: false" in t0 and "+enabled: true" in t0
     rows = [line for line in t1.splitlines() if line.startswith("| + create |")]
-    assert len(rows) == 22 and t1.count("<details>") == 22 == t1.count("</details>")
-    assert t1.count("```diff") == 22
+    assert len(rows) == OBJECT_COUNT and t1.count("<details>") == OBJECT_COUNT == t1.count("</details>")
+    assert t1.count("```diff") == OBJECT_COUNT
 
 
 def test_apply_audit_and_errors_in_markdown(jamf_sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bundle = setup(jamf_sim, tmp_path, monkeypatch)
     ca = ["--ca-file", jamf_sim.ca_file]
     code, out, _ = cli("apply", bundle, "--tenant", "t0", "--output", "markdown", *ca)
-    assert code == 0 and "### t0: 23 written, 0 failed" in out
+    assert code == 0 and f"### t0: {WRITE_COUNT} written, 0 failed" in out
     assert out.count("| created |") >= 20 and "| result | kind | name | id | detail |" in out
     code, out, _ = cli("audit", bundle, "--tenant", "t0", "--output", "markdown", *ca)
     assert code == 0 and "### t0: no drift" in out

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from generator import scaffold
 from generator.cli import app
 from generator.sim import Simulator
+from tests.sync.helpers import OBJECT_COUNT, WRITE_COUNT
 
 PIN = "jamf-enforcer==0.1.0"
 
@@ -69,12 +70,12 @@ def test_tenants_plan_apply_steps_as_the_workflow_runs_them(site: Path, env: dic
     proc = _step(runs["plan/Plan"], site, env)
     assert proc.returncode == 0, proc.stderr  # changes pending (exit 2) is what a pull request is for
     plan = summary.read_text()
-    assert plan.startswith("## jamf-enforcer plan\n") and "### production: 22 to create" in plan
-    assert plan.count("<details>") == 22
+    assert plan.startswith("## jamf-enforcer plan\n") and f"### production: {OBJECT_COUNT} to create" in plan
+    assert plan.count("<details>") == OBJECT_COUNT
 
     proc = _step(runs["apply/Apply"], site, env)
     assert proc.returncode == 0, proc.stderr
-    assert "### production: 23 written, 0 failed" in summary.read_text()
+    assert f"### production: {WRITE_COUNT} written, 0 failed" in summary.read_text()
     assert len(jamf_sim.tenant(0).scripts) == 2
 
     summary.unlink()
