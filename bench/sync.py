@@ -36,9 +36,11 @@ from generator.jamf import sync  # noqa: E402
 from generator.jamf.client import ClientCredentials, ClientOptions, JamfClient, Secret  # noqa: E402
 
 
-def start_simulator(tenants: int, latency_ms: int) -> tuple[subprocess.Popen[str], list[str], str, dict]:
-    process = subprocess.Popen([sys.executable, "-m", "generator.sim", "--fleet", "0", "--tenants", str(tenants),
-                                "--latency-ms", str(latency_ms)], cwd=ROOT, text=True,
+def start_simulator(tenants: int, latency_ms: int, fleet: int = 0,
+                    agent_states: bool = False) -> tuple[subprocess.Popen[str], list[str], str, dict]:
+    process = subprocess.Popen([sys.executable, "-m", "generator.sim", "--fleet", str(fleet), "--tenants", str(tenants),
+                                "--latency-ms", str(latency_ms), *(["--agent-states"] if agent_states else [])],
+                               cwd=ROOT, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     fields: dict[str, str] = {}
     urls: list[str] = []

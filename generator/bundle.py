@@ -255,6 +255,10 @@ SCHEMA: dict[str, dict[str, Field]] = {
         "rotation_grace_days": Field("int", 7, "Days an old API client stays enabled after rotate (0 = until rotate --retire).",
                                      _range(0, 365)),
     },
+    "report": {
+        "silent_days": Field("int", 14, "jamf-enforcer report: a Mac without an inventory report for this many days "
+                             "counts as silent.", _range(1, 365)),
+    },
 }
 
 TENANT_SCHEMA: dict[str, Field] = {
@@ -316,6 +320,7 @@ class BundleSpec:
     agent: dict[str, Any]
     profile: dict[str, Any]
     jamf: dict[str, Any]
+    report: dict[str, Any]
     tenants: tuple[Tenant, ...] = field(default_factory=tuple)
 
     # Derived identities: one place so agent, profile and EAs can never disagree.

@@ -117,6 +117,8 @@ _CLASSIC_KINDS = {
     "accounts": "Accounts",
     "categories": "Categories",
     "computers": "Computers",
+    # Classic computergroups serves static and smart groups alike; this tool only writes smart ones.
+    "computergroups": "Smart Computer Groups",
 }
 _CLASSIC_VERB = {"GET": "Read", "POST": "Create", "PUT": "Update", "DELETE": "Delete"}
 
@@ -293,12 +295,45 @@ def uploader_endpoints() -> list[Endpoint]:
         e("up.policies.delete", "DELETE", "/JSSResource/policies/id/{id}", "apply --prune: delete a policy"),
         e("up.roles.delete", "DELETE", "/api/v1/api-roles/{id}", "apply --prune: delete an API role"),
         e("up.accounts.delete", "DELETE", "/JSSResource/accounts/userid/{id}", "apply --prune: delete an account"),
+        e("up.groups.list", "GET", "/JSSResource/computergroups", "find remediation smart groups"),
+        e("up.groups.read", "GET", "/JSSResource/computergroups/id/{id}", "read a smart group"),
+        e("up.groups.read.name", "GET", "/JSSResource/computergroups/name/{name}", "read a smart group by name"),
+        e("up.groups.create", "POST", "/JSSResource/computergroups/id/{id}", "create a smart group (id 0)"),
+        e("up.groups.update", "PUT", "/JSSResource/computergroups/id/{id}", "update a smart group's criteria"),
+        e("up.groups.delete", "DELETE", "/JSSResource/computergroups/id/{id}", "apply --prune: delete a smart group"),
     ]
     return rows
 
 
 def uploader_privileges() -> list[str]:
     return sorted({p for ep in uploader_endpoints() for p in ep.privileges})
+
+
+# --- the reporter ---------------------------------------------------------------------------
+@cache
+def reporter_endpoints() -> list[Endpoint]:
+    """Every endpoint ``jamf-enforcer report`` calls: reads only, and none that returns a policy (whose
+    script parameters may carry the agent's credential)."""
+    e = endpoint
+    return [
+        e("rep.token", "POST", "/api/v1/oauth/token", "reporter token"),
+        e("rep.token.legacy", "POST", "/api/oauth/token", "reporter token fallback"),
+        e("rep.token.account", "POST", "/api/v1/auth/token", "reporter basic -> bearer"),
+        e("rep.auth", "GET", "/api/v1/auth", "the token's privileges: is the audit role granted too?"),
+        e("rep.inventory", "GET", "/api/v3/computers-inventory", "the agent's extension attributes, OS, hardware"),
+        e("rep.plans", "GET", "/api/v1/managed-software-updates/plans", "failed plans and their errorReasons"),
+    ]
+
+
+def reporter_privileges() -> list[str]:
+    """The reporter role: exactly the union of the report's endpoints' privileges."""
+    return sorted({p for ep in reporter_endpoints() for p in ep.privileges})
+
+
+def audit_privileges() -> list[str]:
+    """What ``audit`` reads with (the uploader's GET endpoints); the report shows drift only when its
+    client holds all of these as well."""
+    return sorted({p for ep in uploader_endpoints() if ep.method == "GET" for p in ep.privileges})
 
 
 # --- matching concrete requests (the simulator and the contract tests use this) -------------
@@ -321,7 +356,8 @@ def operation_for(method: str, path: str) -> Endpoint | None:
     for m, regex, template in _templates():
         if m == method and regex.match(path):
             return endpoint(f"{m} {template}", m, template, "")
-    classic = re.match(r"^/JSSResource/(osxconfigurationprofiles|policies|accounts|categories|computers)(/.*)?$", path)
+    classic = re.match(r"^/JSSResource/(osxconfigurationprofiles|policies|accounts|categories|computers|computergroups)(/.*)?$",
+                       path)
     if classic and method in _CLASSIC_VERB:
         privileges = (f"{_CLASSIC_VERB[method]} {_CLASSIC_KINDS[classic.group(1)]}",)
         return Endpoint(f"{method} {path}", method, path, privileges, "hand-kept Classic map", "")

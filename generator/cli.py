@@ -21,6 +21,7 @@ except ImportError:  # pragma: no cover - depends on the installed typer
 from . import __version__
 from .bundle import BundleError
 from .jamf.commands import register as register_sync_commands
+from .report.command import register as register_report_command
 
 app = typer.Typer(
     name="jamf-enforcer",
@@ -161,6 +162,7 @@ def sim(
     show_secret: Annotated[bool, typer.Option("--show-secret", help="Print the bootstrap admin secret.")] = False,
     env_file: Annotated[Path | None, typer.Option("--env-file", help="Write URL, admin client and CA path as KEY=value "
                                                    "lines (0600) for a [tenants.sim] table of env: references.")] = None,
+    agent_states: Annotated[bool, typer.Option("--agent-states", help="Seed the agent's status on each Mac (report).")] = False,
 ) -> None:
     """Run a local Jamf Pro simulator (HTTPS on 127.0.0.1) to rehearse a pipeline without a tenant."""
     from .sim.cli import run_sim
@@ -169,7 +171,8 @@ def sim(
         raise fail(f"--env-file: {env_file.absolute().parent} is not a folder")
     try:
         run_sim(port=port, version=version, fleet=fleet, tenants=tenants, state=state, latency_ms=latency_ms,
-                faults=faults, plain_http=plain_http, show_secret=show_secret, plan_rate=plan_rate, env_file=env_file)
+                faults=faults, plain_http=plain_http, show_secret=show_secret, plan_rate=plan_rate, env_file=env_file,
+                agent_states=agent_states)
     except ValueError as exc:
         raise fail(str(exc)) from None
 
@@ -177,6 +180,7 @@ def sim(
 # plan / apply / audit / rotate live with the Jamf client; registering them there keeps this
 # module free of HTTP code.
 register_sync_commands(app, fail)
+register_report_command(app, fail)
 
 
 def main() -> None:

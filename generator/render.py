@@ -43,6 +43,7 @@ import jinja2
 from . import __version__, catalogue, profiles
 from .bundle import MAX_POLICY_PARAMETERS, BundleError, BundleSpec
 from .deprecations import deprecations
+from .groups import remediation_groups
 from .status import MODEL, StatusKey
 
 HANDOVER_PLACEHOLDER = "<set by jamf-enforcer apply>"
@@ -320,11 +321,15 @@ def render_bundle(spec: BundleSpec) -> list[Artifact]:
         Artifact("jamf/api-client.json", "api-client", _json(api_client(spec))),
         Artifact("jamf/uploader-role.json", "uploader-role",
                  _json({"displayName": "jamf-enforcer uploader", "privileges": catalogue.uploader_privileges()})),
+        Artifact("jamf/reporter-role.json", "reporter-role",
+                 _json({"displayName": "jamf-enforcer reporter", "privileges": catalogue.reporter_privileges()})),
     ]
     if spec.agent["credential_method"] == "jamf-account":
         arts.append(Artifact("jamf/service-account.json", "service-account", _json(service_account(spec))))
     for name, policy in policies(spec).items():
         arts.append(Artifact(f"jamf/policies/{name}.json", "policy", _json(policy)))
+    for slug, group in remediation_groups(spec).items():
+        arts.append(Artifact(f"jamf/groups/{slug}.json", "computer-group", _json(group)))
     return arts
 
 
@@ -349,6 +354,7 @@ def manifest(spec: BundleSpec, artifacts: list[Artifact]) -> dict[str, Any]:
                 "account": catalogue.seed_differences(workflow, "jamf-account"),
             },
             "uploader": catalogue.privilege_endpoints(catalogue.uploader_endpoints()),
+            "reporter": catalogue.privilege_endpoints(catalogue.reporter_endpoints()),
         },
         "deprecations": [d.as_json() for d in deprecations(workflow, method)],
     }

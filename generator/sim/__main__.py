@@ -19,13 +19,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency-ms", type=int, default=0, help="latency added to every request")
     parser.add_argument("--faults", default="", help='fault spec, e.g. "5xx=0.1,429=0.05,seed=7"')
     parser.add_argument("--plan-rate", type=int, default=0, help="plans per minute before 429 (0 = unlimited)")
+    parser.add_argument("--agent-states", action="store_true",
+                        help="seed the agent's status on every Mac (for jamf-enforcer report)")
     parser.add_argument("--plain-http", action="store_true", help="serve plain HTTP instead of HTTPS")
     parser.add_argument("--show-secret", action="store_true", help="also print the admin client secret")
     args = parser.parse_args(argv)
     try:
         return run_sim(port=args.port, version=args.version, fleet=args.fleet, tenants=args.tenants, state=args.state,
                        latency_ms=args.latency_ms, faults=args.faults, plain_http=args.plain_http,
-                       show_secret=args.show_secret, plan_rate=args.plan_rate)
+                       show_secret=args.show_secret, plan_rate=args.plan_rate,
+                       agent_states=args.agent_states)
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

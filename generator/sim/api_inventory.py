@@ -6,6 +6,10 @@ The list takes ``section`` (repeatable; GENERAL by default), an RSQL ``filter`` 
 asked for are left out rather than sent as ``null`` (the spec's section schemas are not
 nullable); object sections the simulator does not model are left out too, list sections are
 empty lists.  Every Mac-specific field comes from the Mac's fact record (``fleet.MacFacts``).
+Extension attribute values: every enabled SCRIPT extension attribute that prints a key of the
+agent's status plist carries the Mac's value for that key (``agent_states``), in the section its
+``inventoryDisplayType`` names; other extension attributes are not listed (the simulator cannot
+run their scripts).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import rsql
+from . import agent_states, rsql
 from .context import Ctx
 from .messages import Response, fail, json_response
 
@@ -84,19 +88,53 @@ def _operating_system(computer: dict[str, Any]) -> dict[str, Any]:
             "fileVault2Status": "ALL_ENCRYPTED", "extensionAttributes": []}
 
 
-def render(computer: dict[str, Any], sections: set[str]) -> dict[str, Any]:
+_EA_SECTION = {"GENERAL": "general", "HARDWARE": "hardware", "OPERATING_SYSTEM": "operatingSystem",
+               "EXTENSION_ATTRIBUTES": "extensionAttributes"}
+
+
+EaDefinition = tuple[dict[str, Any], str, str, str]  # (definition, inventory section, status key, value when absent)
+
+
+def ea_definitions(tenant: Any) -> list[EaDefinition]:
+    """The tenant's enabled SCRIPT extension attributes with the status key each prints (read from each
+    script once per request, not once per Mac)."""
+    out = []
+    for ea in tenant.eas.values():
+        found = agent_states.script_key(ea.get("scriptContents")) if ea.get("inputType") == "SCRIPT" else None
+        if ea.get("enabled", True) and found:
+            out.append((ea, _EA_SECTION.get(ea.get("inventoryDisplayType", ""), "extensionAttributes"), *found))
+    return out
+
+
+def _ea_values(computer: dict[str, Any], definitions: list[EaDefinition]) -> dict[str, list[Any]]:
+    """Each section's extension attribute values, as Jamf stores what the EA scripts printed at the Mac's
+    last recon (the simulator reads the agent status seeded on the Mac: ``agent_states``)."""
+    by_section: dict[str, list[Any]] = {}
+    status = computer.get("agentStatus") or {}
+    for ea, section, key, missing in definitions:
+        value = status.get(key, missing)
+        by_section.setdefault(section, []).append({
+            "definitionId": ea["id"], "name": ea["name"], "description": ea.get("description", ""),
+            "enabled": True, "multiValue": False, "values": [value] if value else [],
+            "dataType": "DATE_TIME" if ea.get("dataType") == "DATE" else ea.get("dataType", "STRING"),
+            "options": [], "inputType": "SCRIPT"})
+    return by_section
+
+
+def render(computer: dict[str, Any], sections: set[str], definitions: list[EaDefinition] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"id": computer["id"], "udid": computer["udid"]}
+    eas = _ea_values(computer, definitions) if definitions else {}
     if "GENERAL" in sections:
-        out["general"] = _general(computer)
+        out["general"] = {**_general(computer), "extensionAttributes": eas.get("general", [])}
     if "HARDWARE" in sections:
-        out["hardware"] = _hardware(computer)
+        out["hardware"] = {**_hardware(computer), "extensionAttributes": eas.get("hardware", [])}
     if "OPERATING_SYSTEM" in sections:
-        out["operatingSystem"] = _operating_system(computer)
+        out["operatingSystem"] = {**_operating_system(computer), "extensionAttributes": eas.get("operatingSystem", [])}
     if "STORAGE" in sections:
         out["storage"] = {"bootDriveAvailableSpaceMegabytes": computer["freeDiskGb"] * 1024, "disks": []}
     for section, key in _LIST_SECTIONS.items():
         if section in sections:
-            out[key] = []
+            out[key] = eas.get(key, []) if key == "extensionAttributes" else []
     return out
 
 
@@ -128,14 +166,15 @@ def _candidates(ctx: Ctx) -> list[dict[str, Any]]:
 def _list(ctx: Ctx, allowed: frozenset[str]) -> Response:
     sections = _sections(ctx, allowed)
     total, results = rsql.page(ctx.request, _candidates(ctx), SORT_FIELDS, "general.name:asc", FILTER_FIELDS)
-    return json_response(200, {"totalCount": total, "results": [render(c, sections) for c in results]})
+    definitions = ea_definitions(ctx.tenant)
+    return json_response(200, {"totalCount": total, "results": [render(c, sections, definitions) for c in results]})
 
 
 def _one(ctx: Ctx, allowed: frozenset[str]) -> Response:
     computer = ctx.tenant.find_computer(ctx.params["id"])
     if computer is None:
         raise fail(404, "INVALID_ID", f"Computer with id {ctx.params['id']} not found", id=ctx.params["id"])
-    return json_response(200, render(computer, _sections(ctx, allowed)))
+    return json_response(200, render(computer, _sections(ctx, allowed), ea_definitions(ctx.tenant)))
 
 
 def list_v1(ctx: Ctx) -> Response:

@@ -93,6 +93,20 @@ def _find(ctx: Ctx, kind: Kind) -> dict[str, Any]:
     return record
 
 
+def _find_group(ctx: Ctx) -> dict[str, Any]:
+    """A computer group by ``id`` or ``name`` path parameter (404 when there is none)."""
+    store = ctx.tenant.computer_groups
+    if "id" in ctx.params:
+        raw = ctx.params["id"]
+        record = store.get(int(raw)) if raw.isdigit() else None
+    else:
+        name = unquote(ctx.params["name"]).strip().lower()
+        record = next((r for r in store.values() if r["name"].lower() == name), None)
+    if record is None:
+        raise classic_fail(404, _NOT_FOUND)
+    return record
+
+
 def _check_name(store: dict[int, dict[str, Any]], name: str, exclude: int | None) -> str:
     name = name.strip()
     if not name:

@@ -75,7 +75,7 @@ def _check_arguments(port: int, fleet: int, tenants: int, latency_ms: int, plan_
 def run_sim(port: int = 0, version: str = "11.12.0", fleet: int = 50, tenants: int = 1, state: str | None = None,
             latency_ms: int = 0, faults: str = "", plain_http: bool = False, show_secret: bool = False,
             out: TextIO | None = None, stop: threading.Event | None = None, plan_rate: int = 0,
-            env_file: Path | None = None) -> int:
+            env_file: Path | None = None, agent_states: bool = False) -> int:
     """Start a simulator, print where it is, serve until SIGINT/SIGTERM (or ``stop`` is set)."""
     out = out or sys.stdout
     _check_arguments(port, fleet, tenants, latency_ms, plan_rate, faults, Path(state) if state else None,
@@ -83,7 +83,8 @@ def run_sim(port: int = 0, version: str = "11.12.0", fleet: int = 50, tenants: i
     try:
         config = SimConfig(version=version, fleet=fleet, tenants=tenants, tls=not plain_http, latency_ms=latency_ms,
                            faults=faults, state_file=str(state) if state else None, port=port,
-                           plan_rate_per_minute=plan_rate, record_exchanges=False, publish_exchanges=False)
+                           plan_rate_per_minute=plan_rate, record_exchanges=False, publish_exchanges=False,
+                           agent_states=agent_states)
     except ValueError as exc:
         raise ValueError(f"--version: {exc}" if "version" in str(exc) else str(exc)) from None
     try:

@@ -42,6 +42,7 @@ class SimConfig:
 
     ``faults`` uses the spec syntax of ``generator.sim.faults.FaultSpec.parse``.  ``port=0``
     picks a free port.  ``plan_rate_per_minute=0`` means no rate limit on plan creation.
+    ``agent_states`` seeds the agent's status on every Mac (``agent_states``).
     ``record_exchanges`` keeps every exchange in ``Simulator.exchanges``; ``publish_exchanges``
     hands them to ``recorder`` listeners (the test session's contract check) -- a fuzzer, whose
     requests are deliberately not the project's, turns that off.
@@ -63,6 +64,7 @@ class SimConfig:
     record_exchanges: bool = True
     publish_exchanges: bool = True
     organization: str = "Jamf Enforcer Simulator"
+    agent_states: bool = False  # seed each Mac's agent status (agent_states) and its failed plan
 
     def __post_init__(self) -> None:
         parse_version(self.version)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
-from . import api_access, api_auth, api_inventory, api_mdm, api_msu, api_objects, classic, web
+from . import api_access, api_auth, api_inventory, api_mdm, api_msu, api_objects, classic, classic_groups, web
 from .config import API_CLIENTS_SINCE, BLANK_PUSH_REMOVED, MSU_PLANS_SINCE, VersionTuple
 from .context import Ctx
 from .messages import Response
@@ -125,6 +125,14 @@ def _table() -> list[Route]:
             r("POST", f"/JSSResource/accounts/{by}", classic.create_account),
             r("PUT", f"/JSSResource/accounts/{by}", classic.update_account),
             r("DELETE", f"/JSSResource/accounts/{by}", classic.delete_account),
+        ]
+    rows.append(r("GET", "/JSSResource/computergroups", classic_groups.list_groups))
+    for by in ("id/{id}", "name/{name}"):
+        rows += [
+            r("GET", f"/JSSResource/computergroups/{by}", classic_groups.get_group),
+            r("POST", f"/JSSResource/computergroups/{by}", classic_groups.create_group),
+            r("PUT", f"/JSSResource/computergroups/{by}", classic_groups.update_group),
+            r("DELETE", f"/JSSResource/computergroups/{by}", classic_groups.delete_group),
         ]
     rows.append(r("DELETE", "/JSSResource/logflush/{log}/id/{id}/interval/{interval}", classic.flush_log))
     rows.append(r("POST", "/JSSResource/computercommands/command/{command}/id/{id}", classic.blank_push,

@@ -25,10 +25,11 @@ from typing import Any
 
 from ..catalogue import ACCOUNT_ACTION_NAMES
 from ..specindex import valid_privileges
+from .agent_states import seeded_agent_state
 from .clock import Clock
 from .config import SimConfig, VersionTuple, parse_version
-from .fleet import MacFacts, seeded_facts
-from .plan_rules import TOGGLE_CAPABILITIES
+from .fleet import UUID_NAMESPACE, MacFacts, seeded_facts
+from .plan_rules import DDM_ACTION, FAIL_PATH, TOGGLE_CAPABILITIES
 from .plans import DEFAULT_FAIL_REASON, ERROR_REASONS, OUTCOMES, TERMINAL, progress
 
 ADMIN_ROLE = "Simulator Administrator"
@@ -120,6 +121,8 @@ class Tenant:
         self._admin_account: tuple[str, str] = ("", "")
         self.admin_integration_id = 0
         self.seed_fleet(config.fleet)
+        if config.agent_states:
+            self.seed_agent_states()
         self.bootstrap_admin()
 
     # --- version ------------------------------------------------------------------------
@@ -205,6 +208,26 @@ class Tenant:
         with self.lock:
             for i in range(1, count + 1):
                 self.computers[str(i)] = self._computer(seeded_facts(i))
+
+    def seed_agent_states(self, soft_days: int = 7, hard_days: int = 14) -> None:
+        """Give every computer the agent state ``agent_states.seeded_agent_state`` derives from its facts
+        (status values, last inventory report date) and store its failed plan, if any."""
+        with self.lock:
+            now = self.clock.now()
+            for computer in self.computers.values():
+                facts = MacFacts.from_dict(computer["facts"])
+                state = seeded_agent_state(facts, now, soft_days, hard_days)
+                reported = self.clock.iso(now - state.report_age_days * 86400)
+                computer.update(agentStatus=state.status, reportDate=reported, lastContactTime=reported)
+                if state.plan_error:
+                    created = now - state.report_age_days * 86400 - 3600
+                    self.add_plan({
+                        "planUuid": str(uuid.uuid5(UUID_NAMESPACE, f"plan/{computer['serialNumber']}")),
+                        "deviceId": computer["id"], "objectType": "COMPUTER",
+                        "updateAction": DDM_ACTION if state.status.get("UpdateMechanism") == "DDM" else "DOWNLOAD_INSTALL_RESTART",
+                        "versionType": "LATEST_MINOR", "specificVersion": "NO_SPECIFIC_VERSION", "buildVersion": None,
+                        "maxDeferrals": 0, "forceInstallLocalDateTime": None, "created": created, "outcome": "fail",
+                        "reason": state.plan_error, "path": list(FAIL_PATH), "hold_until": None})
 
     def _computer(self, facts: MacFacts) -> dict[str, Any]:
         """A computer record: the Mac's facts plus the inventory fields derived from them."""

@@ -38,7 +38,7 @@ def _mutated_json(rng: random.Random) -> bytes:
 
 
 def _mutated_xml(rng: random.Random) -> bytes:
-    roots = ["os_x_configuration_profile", "policy", "account", "computer", "x"]
+    roots = ["os_x_configuration_profile", "policy", "account", "computer", "computer_group", "x"]
     root = rng.choice(roots)
     inner = rng.choice(["", "<general><name>" + rng.choice(["", " n ", "a" * 300, "&amp;", "é"]) + "</name></general>",
                         "<general><payloads><![CDATA[<plist>&</plist>]]></payloads></general>",

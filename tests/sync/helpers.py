@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from generator.bundle import BundleSpec, load_bundle
+from generator.groups import remediation_groups
 from generator.jamf import sync
 from generator.jamf.client import ClientOptions, JamfClient, tenant_credentials
 from generator.sim import Simulator
@@ -24,11 +25,12 @@ from generator.status import MODEL
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "bundle.toml"
-# The example bundle's objects: one extension attribute per EA key of the status model, plus a
-# category, an API role and client, two scripts, a profile and four policies; apply also writes
-# the client's secret.
+# The example bundle's objects: one extension attribute per EA key of the status model, one smart
+# group per remediation group, plus a category, an API role and client, two scripts, a profile and
+# four policies; apply also writes the client's secret.
 EA_COUNT = len(MODEL.ea_keys())
-OBJECT_COUNT = EA_COUNT + 10
+GROUP_COUNT = len(remediation_groups(load_bundle(EXAMPLE)))
+OBJECT_COUNT = EA_COUNT + GROUP_COUNT + 10
 WRITE_COUNT = OBJECT_COUNT + 1
 
 

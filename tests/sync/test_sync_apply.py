@@ -19,7 +19,7 @@ from generator.render import render_all
 from generator.sim import Simulator
 from tests.sync.helpers import EA_COUNT, Rig, assert_contract, make_rig, policy_params
 
-STAGE = {R.CATEGORY: 0, R.ROLE: 1, R.ACCOUNT: 1, R.CLIENT: 2, R.SCRIPT: 3, R.EA: 3, R.PROFILE: 4, R.POLICY: 5}
+STAGE = {R.CATEGORY: 0, R.ROLE: 1, R.ACCOUNT: 1, R.CLIENT: 2, R.SCRIPT: 3, R.EA: 3, R.PROFILE: 4, R.GROUP: 4, R.POLICY: 5}
 
 
 def test_first_apply_creates_everything_in_dependency_order_then_nothing(rig: Rig) -> None:
@@ -60,8 +60,8 @@ def test_a_no_op_plan_stays_within_the_request_budget(rig: Rig) -> None:
     assert sorted(k[1] for k in pro_lists) == sorted(["/api/v1/categories", "/api/v1/api-roles", "/api/v1/api-integrations",
                                                       "/api/v1/scripts", "/api/v1/computer-extension-attributes"])
     classic = [k for k in by if k[1].startswith("/JSSResource")]
-    assert sum(by[k] for k in classic) == 5  # one read per Classic object (1 profile, 4 policies)
-    assert len(log) == 1 + 5 + 5
+    assert sum(by[k] for k in classic) == 8  # one read per Classic object (1 profile, 4 policies, 3 groups)
+    assert len(log) == 1 + 5 + 8
     assert result.requests == len(log) and result.token_requests == 1
 
 

@@ -22,7 +22,8 @@ Credential hand-over parameters of the credential policy are never shown: views 
 
 Layout: ``base`` (kinds, ``Desired``/``Remote``/``Context``, the ``Adapter`` interface),
 ``classic_xml`` (Classic XML helpers), then one module per kind: ``category``, ``api_role``,
-``api_client``, ``script``, ``extension_attribute``, ``profile``, ``account``, ``policy``.
+``api_client``, ``script``, ``extension_attribute``, ``profile``, ``account``, ``policy``,
+``computer_group`` (the remediation smart groups).
 This package re-exports their names and holds ``ADAPTERS``, the kind → adapter registry.
 """
 
@@ -37,6 +38,7 @@ from .base import (
     CLASSIC_KINDS,
     CLIENT,
     EA,
+    GROUP,
     KINDS,
     MANAGED_NOTE,
     POLICY,
@@ -55,6 +57,7 @@ from .base import (
 )
 from .category import CategoryAdapter
 from .classic_xml import classic_category
+from .computer_group import ComputerGroupAdapter
 from .extension_attribute import ExtensionAttributeAdapter
 from .policy import PolicyAdapter, handover_prefix
 from .profile import SERVER_MANAGED_PROFILE_KEYS, ProfileAdapter, parse_payloads, payloads_wire, profile_semantic
@@ -62,13 +65,15 @@ from .script import ScriptAdapter
 
 ADAPTERS: dict[str, Adapter] = {
     CATEGORY: CategoryAdapter(), ROLE: RoleAdapter(), ACCOUNT: AccountAdapter(), CLIENT: ClientAdapter(),
-    SCRIPT: ScriptAdapter(), EA: ExtensionAttributeAdapter(), PROFILE: ProfileAdapter(), POLICY: PolicyAdapter(),
+    SCRIPT: ScriptAdapter(), EA: ExtensionAttributeAdapter(), PROFILE: ProfileAdapter(), GROUP: ComputerGroupAdapter(),
+    POLICY: PolicyAdapter(),
 }
 
 __all__ = [
-    "ACCOUNT", "ADAPTERS", "CATEGORY", "CLASSIC_KINDS", "CLIENT", "EA", "KINDS", "MANAGED_NOTE", "POLICY",
+    "ACCOUNT", "ADAPTERS", "CATEGORY", "CLASSIC_KINDS", "CLIENT", "EA", "GROUP", "KINDS", "MANAGED_NOTE", "POLICY",
     "PRIVILEGE_GROUPS", "PROFILE", "ROLE", "SCRIPT", "SECRET_MARK", "SERVER_MANAGED_PROFILE_KEYS", "AccountAdapter",
-    "Adapter", "CategoryAdapter", "ClientAdapter", "Context", "Desired", "DuplicateError", "ExtensionAttributeAdapter",
+    "Adapter", "CategoryAdapter", "ClientAdapter", "ComputerGroupAdapter",
+    "Context", "Desired", "DuplicateError", "ExtensionAttributeAdapter",
     "HandoverState", "PolicyAdapter", "ProfileAdapter", "Remote", "RoleAdapter", "ScriptAdapter", "classic_category",
     "find_by_name", "fold", "handover_prefix", "parse_payloads", "payloads_wire", "profile_semantic",
 ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..client import JamfClient, Secret, rsql_quote
 
-# Kinds, in dependency order (category → role/account → client → scripts/EAs → profile → policies).
+# Kinds, in dependency order (category → role/account → client → scripts/EAs → profile, groups → policies).
 CATEGORY = "category"
 ROLE = "api-role"
 ACCOUNT = "service-account"
@@ -18,8 +18,9 @@ SCRIPT = "script"
 EA = "extension-attribute"
 PROFILE = "profile"
 POLICY = "policy"
-KINDS = (CATEGORY, ROLE, ACCOUNT, CLIENT, SCRIPT, EA, PROFILE, POLICY)
-CLASSIC_KINDS = (ACCOUNT, PROFILE, POLICY)
+GROUP = "computer-group"  # remediation smart groups (criteria name the EAs: after them)
+KINDS = (CATEGORY, ROLE, ACCOUNT, CLIENT, SCRIPT, EA, PROFILE, GROUP, POLICY)
+CLASSIC_KINDS = (ACCOUNT, PROFILE, GROUP, POLICY)
 
 SECRET_MARK = "<secret>"
 MANAGED_NOTE = "Managed by jamf-enforcer: edits made in Jamf Pro are overwritten by the next apply."

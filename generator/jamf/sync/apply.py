@@ -78,6 +78,9 @@ class _ApplyRun:
             deps.append((R.CATEGORY, fold(category)))
         if want.kind == R.CLIENT:
             deps += [(R.ROLE, fold(s)) for s in want.spec["authorizationScopes"]]
+        if want.kind == R.GROUP:  # a smart group's criteria name the EAs
+            eas = {fold(d.name) for d in self.s.desired if d.kind == R.EA}
+            deps += [(R.EA, fold(c["name"])) for c in want.spec["criteria"] if fold(c["name"]) in eas]
         if want.kind == R.POLICY:
             deps.append((R.SCRIPT, fold(want.spec["script"]["name"])))
             if want.spec.get("handover"):

@@ -21,10 +21,11 @@ from .results import TenantResult
 
 ROTATION = re.compile(r"^(?P<base>.+) \(rotation (?P<when>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)\)$")
 UPLOADER_ROLE = "jamf-enforcer uploader"
+REPORTER_ROLE = "jamf-enforcer reporter"  # dist/jamf/reporter-role.json: an admin's own, never pruned
 STAGES: tuple[tuple[str, ...], ...] = (
-    (R.CATEGORY,), (R.ROLE, R.ACCOUNT), (R.CLIENT,), (R.SCRIPT, R.EA), (R.PROFILE,), (R.POLICY,),
+    (R.CATEGORY,), (R.ROLE, R.ACCOUNT), (R.CLIENT,), (R.SCRIPT, R.EA), (R.PROFILE, R.GROUP), (R.POLICY,),
 )
-PRUNE_ORDER = (R.POLICY, R.PROFILE, R.EA, R.SCRIPT, R.CLIENT, R.ROLE, R.ACCOUNT)
+PRUNE_ORDER = (R.POLICY, R.PROFILE, R.GROUP, R.EA, R.SCRIPT, R.CLIENT, R.ROLE, R.ACCOUNT)
 
 
 @dataclass
@@ -64,7 +65,7 @@ class SyncBase:
         return fold(name).startswith(fold(self.prefix) + " ")
 
     def _kinds(self, full: bool) -> list[str]:
-        kinds = [R.CATEGORY, R.SCRIPT, R.EA, R.PROFILE, R.POLICY]
+        kinds = [R.CATEGORY, R.SCRIPT, R.EA, R.PROFILE, R.GROUP, R.POLICY]
         if full or self.method == "jamf-client":
             kinds += [R.ROLE, R.CLIENT]
         if full or self.method == "jamf-account":

@@ -52,6 +52,10 @@ def desired_objects(spec: BundleSpec, artifacts: list[Artifact] | None = None) -
                 "level": "user" if str(scope).lower() == "user" else "computer",
                 "groups": [spec.jamf["scope_group"]]}, art.path))
     for art in arts:
+        if art.kind == "computer-group":
+            group = json.loads(art.content)
+            out.append(Desired(R.GROUP, group["name"], group, art.path))
+    for art in arts:
         if art.kind == "policy":
             policy = json.loads(art.content)
             out.append(Desired(R.POLICY, policy["name"], policy, art.path, key=Path(art.path).stem))

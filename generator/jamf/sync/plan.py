@@ -11,7 +11,7 @@ from typing import Any
 from .. import resources as R
 from ..client import JamfError
 from ..resources import Context, Desired, DuplicateError, Remote, fold
-from .base import PRUNE_ORDER, UPLOADER_ROLE, Observed
+from .base import PRUNE_ORDER, REPORTER_ROLE, UPLOADER_ROLE, Observed
 from .observe import Observer
 from .results import Change, SyncError, TenantResult
 
@@ -20,8 +20,8 @@ class Planner(Observer):
     """Computes the plan (``compute_plan``) and runs the ``plan`` command."""
 
     def _protected(self, observed: Observed) -> set[tuple[str, str]]:
-        """Objects prune must never delete: the uploader's own client and role, rotations."""
-        keep: set[tuple[str, str]] = {(R.ROLE, fold(UPLOADER_ROLE))}
+        """Objects prune must never delete: the uploader's own client and role, the reporter role, rotations."""
+        keep: set[tuple[str, str]] = {(R.ROLE, fold(UPLOADER_ROLE)), (R.ROLE, fold(REPORTER_ROLE))}
         me = self.client.identity
         for c in observed.objects.get(R.CLIENT, []):
             if str(c.data.get("clientId") or "") == me:
