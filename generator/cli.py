@@ -13,6 +13,11 @@ from typing import Annotated
 
 import typer
 
+try:  # typer >= 0.20 vendors click as typer._click; older releases use click itself
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover - depends on the installed typer
+    from click import exceptions as click_exceptions
+
 from . import __version__
 from .bundle import BundleError
 from .jamf.commands import register as register_sync_commands
@@ -54,20 +59,28 @@ BundleArg = Annotated[Path, typer.Argument(help="bundle.toml, or a folder holdin
 @app.command()
 def render(
     bundle: BundleArg = Path("bundle.toml"),
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder, replaced atomically.")] = Path("dist"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder: created, or replaced atomically when it is "
+                                                          "empty or a previous render.")] = Path("dist"),
 ) -> None:
-    """Render the agent, extension attributes, profiles, API role/client and policies into OUT."""
-    from .bundle import load_bundle
-    from .render import render_all, write_dist
+    """Render the agent, extension attributes, profiles, API role/client and policies into OUT.
+
+    OUT is replaced only when it is missing, empty or a previous render (its manifest.json lists
+    every file in it); never the bundle's own folder or a parent of it.
+    """
+    from .bundle import deadline_warnings, load_bundle
+    from .render import check_out_dir, render_all, write_dist
 
     try:
         spec = load_bundle(bundle)
+        check_out_dir(out, spec.path)  # before rendering: a refusal costs nothing
         artifacts = render_all(spec)
-        target = write_dist(artifacts, out)
+        target = write_dist(artifacts, out, spec.path)
     except BundleError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:
-        raise fail(f"{out}: cannot write output: {exc.strerror or exc}") from None
+        raise fail(f"{exc.filename or out}: cannot write output: {exc.strerror or exc}") from None
+    for warning in deadline_warnings(spec):
+        typer.echo(f"jamf-enforcer: warning: {warning}", err=True)
     typer.echo(f"rendered {len(artifacts)} files into {target}")
 
 
@@ -83,6 +96,8 @@ def validate(
         findings = validate_dist(dist)
     except BundleError as exc:
         raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"{exc.filename or dist}: cannot read: {exc.strerror or exc}") from None
     warn(from_manifest(load_manifest(dist)))  # Jamf's deprecations are warnings, not findings
     for finding in findings:
         typer.echo(finding)
@@ -107,6 +122,8 @@ def init(
         written = scaffold(directory, force=force, package=package or PLACEHOLDER_PACKAGE)
     except BundleError as exc:
         raise fail(str(exc)) from None
+    except OSError as exc:
+        raise fail(f"{exc.filename or directory}: cannot write: {exc.strerror or exc}") from None
     for path in written:
         typer.echo(f"wrote {path}")
     if package is None:
@@ -167,7 +184,19 @@ register_report_command(app, fail)
 
 
 def main() -> None:
+    # standalone_mode=False so a malformed command line is one line too (click prints a usage block).
     try:
-        app()
-    except KeyboardInterrupt:
+        code = app(standalone_mode=False)
+    except getattr(click_exceptions, "NoArgsIsHelpError", ()) as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click_exceptions.UsageError as exc:
+        hint = f"{exc.ctx.command_path}: " if exc.ctx is not None else ""
+        typer.echo(f"jamf-enforcer: error: {hint}{exc.format_message()}".replace("\n", " "), err=True)
+        sys.exit(EXIT_USAGE)
+    except click_exceptions.ClickException as exc:
+        typer.echo(f"jamf-enforcer: error: {exc.format_message()}".replace("\n", " "), err=True)
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click_exceptions.Abort):
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -6,8 +6,20 @@ of artifacts a bundle produces, ``manifest.json``, and the atomic write of an ou
 Shell templates use delimiters that cannot collide with shell text: ``@@= expr =@@`` for
 values, ``@@% stmt %@@`` for blocks and ``@@# ... #@@`` for comments.  ``${#array[@]}``,
 ``%NAME%`` and ``{{``-looking text in a script pass through untouched, and every undefined
-name is an error (StrictUndefined).  Values reach shell code only through the ``shq`` filter
-(single-quoted shell words).
+name is an error (StrictUndefined).
+
+Values reach shell code only through a sink filter, and forgetting one is impossible: the
+environment's ``finalize`` refuses every ``@@= =@@`` value that is not the output of one
+(integers excepted: they cannot become code).  The filters:
+
+* ``shq`` — a single-quoted shell word (any text but NUL);
+* ``shword`` — a bare word of ``[A-Za-z0-9_.,:/@+-]`` only, for identifiers, array keys and
+  values inside a double-quoted message; anything else is refused;
+* ``shcomment`` — for ``#`` comments: refuses line breaks and control characters (a newline
+  would end the comment and start code), then a bare word if it is one, otherwise ``shq``.
+
+Profiles and JSON go through ``plistlib`` and ``json`` (their encoders are the sink filters);
+Classic XML goes through ``generator.jamf``'s escaping.
 
 Rendering is deterministic: no timestamps, sorted JSON keys, uuid5 identifiers, so two runs
 give byte-identical output.
@@ -18,8 +30,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,9 +72,42 @@ def templates_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
 
 
-def shell_quote(value: object) -> str:
+class ShellText(str):
+    """Text a sink filter made safe for the shell; the only strings ``finalize`` lets through."""
+
+
+class UnfilteredValue(Exception):
+    """A template printed a value without a sink filter (see the module docstring)."""
+
+
+SHELL_WORD = re.compile(r"[A-Za-z0-9_.,:/@+-]+")
+
+
+def shell_quote(value: object) -> ShellText:
     text = str(value)
-    return "'" + text.replace("'", "'\\''") + "'"
+    if "\0" in text:
+        raise UnfilteredValue(f"a NUL character cannot be part of a shell script: {text[:40]!r}")
+    return ShellText("'" + text.replace("'", "'\\''") + "'")
+
+
+def shell_word(value: object) -> ShellText:
+    text = str(value)
+    if not SHELL_WORD.fullmatch(text):
+        raise UnfilteredValue(f"shword accepts only [A-Za-z0-9_.,:/@+-], got {text[:40]!r}")
+    return ShellText(text)
+
+
+def shell_comment(value: object) -> ShellText:
+    text = str(value)
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text):
+        raise UnfilteredValue(f"a comment cannot hold a line break or control character: {text[:40]!r}")
+    return shell_word(text) if SHELL_WORD.fullmatch(text) else shell_quote(text)
+
+
+def _finalize(value: object) -> object:
+    if isinstance(value, ShellText) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise UnfilteredValue(f"a value reaches the script without a sink filter (shq, shword, shcomment): {str(value)[:40]!r}")
 
 
 def _environment() -> jinja2.Environment:
@@ -77,8 +124,11 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        finalize=_finalize,
     )
     env.filters["shq"] = shell_quote
+    env.filters["shword"] = shell_word
+    env.filters["shcomment"] = shell_comment
     env.filters["tojson"] = lambda v: json.dumps(v, sort_keys=True)
     return env
 
@@ -102,6 +152,8 @@ def render_template(name: str, context: dict[str, Any]) -> str:
         raise RenderError(f"{name}: template error: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"{name}: template not found: {exc.name}") from None
+    except UnfilteredValue as exc:
+        raise RenderError(f"{name}: {exc}") from None
 
 
 def _json(data: Any) -> bytes:
@@ -317,14 +369,68 @@ def render_all(spec: BundleSpec) -> list[Artifact]:
     return [*arts, Artifact("manifest.json", "manifest", _json(manifest(spec, arts)))]
 
 
-def write_dist(artifacts: list[Artifact], out_dir: str | Path) -> Path:
+def _previous_render(out: Path) -> str | None:
+    """Why ``out`` must not be replaced, or None when it is empty or a previous render.
+
+    A previous render is recognised by its ``manifest.json`` (``generator.name`` is
+    "jamf-enforcer" in every version so far, so renders of older versions count) and holds no
+    file its manifest does not list (Finder's ``.DS_Store`` excepted): a file the admin added
+    would be lost, so such a folder is refused too.
+    """
+    entries = list(out.iterdir())
+    if not entries:
+        return None
+    manifest_path = out / "manifest.json"
+    try:
+        data = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.is_file() else None
+    except (OSError, ValueError, RecursionError):
+        data = None
+    generator = data.get("generator") if isinstance(data, dict) else None
+    if not isinstance(generator, dict) or generator.get("name") != "jamf-enforcer":
+        return "exists and is not empty, and is not a previous render (no jamf-enforcer manifest.json)"
+    artifacts = data.get("artifacts")
+    listed = {a.get("path") for a in artifacts if isinstance(a, dict)} if isinstance(artifacts, list) else set()
+    for path in sorted(out.rglob("*")):
+        rel = path.relative_to(out).as_posix()
+        if path.is_symlink() or (not path.is_dir() and rel != "manifest.json" and rel not in listed
+                                 and path.name != ".DS_Store"):
+            return f"holds {rel}, which its manifest.json does not list (move it away first)"
+    return None
+
+
+def check_out_dir(out_dir: str | Path, bundle_path: str | Path | None = None) -> Path:
+    """The resolved output folder, or a one-line ``RenderError`` when replacing it could lose files.
+
+    ``out_dir`` may be missing, an empty folder or a previous render; never the folder holding
+    the bundle or any parent of it, never a file or a symbolic link.
+    """
+    given = Path(out_dir)
+    out = given.resolve()
+    if given.is_symlink():
+        raise RenderError(f"{given}: --out is a symbolic link; give the folder itself")
+    if bundle_path is not None:
+        bundle_dir = Path(bundle_path).resolve()
+        bundle_dir = bundle_dir if bundle_dir.is_dir() else bundle_dir.parent
+        if bundle_dir == out or bundle_dir.is_relative_to(out):
+            raise RenderError(f"{given}: --out would replace the folder holding the bundle ({bundle_dir}); "
+                              "choose a folder of its own, e.g. dist")
+    if out.exists() or given.exists():
+        if not out.is_dir():
+            raise RenderError(f"{given}: --out exists and is not a folder")
+        why = _previous_render(out)
+        if why:
+            raise RenderError(f"{given}: --out {why}")
+    return out
+
+
+def write_dist(artifacts: list[Artifact], out_dir: str | Path, bundle_path: str | Path | None = None) -> Path:
     """Write artifacts so that the folder is replaced whole or not at all.
 
-    Everything is written into a fresh sibling folder first; only then is the old folder
-    moved aside and the new one renamed into place, so a failure at any point leaves the
-    previous output intact.
+    ``check_out_dir`` decides first whether the folder may be replaced.  Everything is written
+    into a fresh sibling folder; only then is the old folder moved aside and the new one
+    renamed into place, so a failure at any point leaves the previous output intact.
     """
-    out = Path(out_dir).resolve()
+    out = check_out_dir(out_dir, bundle_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
@@ -335,7 +441,7 @@ def write_dist(artifacts: list[Artifact], out_dir: str | Path) -> Path:
             os.chmod(target, art.mode)
         os.chmod(staging, 0o755)
         backup = None
-        if out.exists():
+        if out.is_dir():
             backup = out.parent / f".{out.name}.old-{os.getpid()}"
             os.rename(out, backup)
         try:

@@ -8,6 +8,13 @@ eight options or a real secret; and every extension attribute, run under the mac
 against a sample status plist, prints exactly one ``<result>``.
 
 Each finding is one line: ``PATH[:LINE]: what is wrong``.
+
+The folder is untrusted input.  ``manifest.json`` must have the shape ``render`` writes (else a
+one-line ``BundleError``, exit 2); every path it names must lie inside the folder; no symbolic
+link is followed; the syntax check runs ``zsh -n FILE`` on the file itself; only extension
+attributes listed in the manifest whose sha256 matches are run, each from a copy in
+validate's own temporary folder (the only place anything is written, harness tools included),
+and each is stopped after ``EA_TIMEOUT_SECONDS``.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .bundle import BundleError
+from .bundle import REVERSE_DNS, BundleError
 from .profiles import MANAGED_KEYS
 from .render import HANDOVER_PLACEHOLDER
 from .specindex import valid_privileges
@@ -58,6 +65,8 @@ PORTABILITY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\bseq\s+-[fsw]", "GNU seq options"),
     )
 )
+EA_TIMEOUT_SECONDS = 10  # a Jamf EA should finish in well under a second; ten is generous
+SYNTAX_TIMEOUT_SECONDS = 60
 BASH4_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern), advice)
     for pattern, advice in (
@@ -117,11 +126,16 @@ def _shell_of(text: str) -> str | None:
 
 
 def _run(cmd: list[str], stdin: str | None = None) -> tuple[int, str]:
-    proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60, check=False)
+    try:
+        proc = subprocess.run(cmd, input=stdin, capture_output=True, text=True, errors="replace",
+                              timeout=SYNTAX_TIMEOUT_SECONDS, check=False)
+    except subprocess.TimeoutExpired:
+        return -1, f"did not finish within {SYNTAX_TIMEOUT_SECONDS} s"
     return proc.returncode, (proc.stderr or proc.stdout).strip()
 
 
-def shell_findings(rel: str, text: str) -> list[str]:
+def shell_findings(rel: str, text: str, path: Path | None = None) -> list[str]:
+    """Findings for one script; ``path`` (the file itself) is what ``zsh -n`` reads when given."""
     shell = _shell_of(text)
     if shell is None:
         return [f"{rel}: no #! line naming zsh, bash or sh"]
@@ -132,7 +146,8 @@ def shell_findings(rel: str, text: str) -> list[str]:
         if shell != "zsh":
             findings.append(f"{rel}: cannot check syntax: {shell} is not installed")
     else:
-        code, err = _run([binary, "-n"], stdin=text)
+        code, err = _run([binary, "-n", str(path.absolute())]) if path is not None else _run([binary, "-n"], stdin=text)
+        err = err.replace(str(path.absolute()), rel) if path is not None else err
         if code != 0:
             findings.append(f"{rel}: {shell} -n: {err.splitlines()[0] if err else 'syntax error'}")
     if shell in ("bash", "sh"):
@@ -148,92 +163,204 @@ def shell_findings(rel: str, text: str) -> list[str]:
     return findings
 
 
+def _inside(dist: Path, rel: str) -> Path | None:
+    """``dist/rel`` when it is a regular file inside ``dist`` reached without a symbolic link."""
+    if not rel or rel.startswith("/") or "\\" in rel or any(part in ("", ".", "..") for part in rel.split("/")):
+        return None
+    path = dist / rel
+    current = dist
+    for part in rel.split("/"):
+        current = current / part
+        if current.is_symlink():
+            return None
+    return path if path.is_file() else None
+
+
+def _read_text(dist: Path, rel: str) -> tuple[str | None, str | None]:
+    """(text, None) or (None, finding) for a file of the folder."""
+    path = _inside(dist, rel)
+    if path is None:
+        return None, f"{rel}: missing, outside the folder or a symbolic link"
+    try:
+        return path.read_bytes().decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, f"{rel}: not UTF-8 text (byte {exc.start})"
+    except OSError as exc:
+        return None, f"{rel}: cannot read: {exc.strerror or exc}"
+
+
+def _json_file(dist: Path, rel: str, kind: type) -> tuple[Any, str | None]:
+    text, problem = _read_text(dist, rel)
+    if problem:
+        return None, problem
+    try:
+        data = json.loads(text or "")
+    except (ValueError, RecursionError) as exc:
+        return None, f"{rel}: not valid JSON: {str(exc).splitlines()[0] if str(exc) else 'nested too deeply'}"
+    if not isinstance(data, kind):
+        return None, f"{rel}: expected a JSON {'object' if kind is dict else 'array'}, got {type(data).__name__}"
+    return data, None
+
+
+def load_manifest(root: Path) -> dict[str, Any]:
+    """The folder's manifest.json, checked for the shape ``render`` writes (one-line BundleError otherwise)."""
+    manifest_path = root / "manifest.json"
+    if root.exists() and not root.is_dir():
+        raise BundleError(f"{root}: not a folder (expected a folder written by 'jamf-enforcer render')")
+    if manifest_path.is_symlink() or not manifest_path.is_file():
+        raise BundleError(f"{manifest_path}: not found (expected a folder written by 'jamf-enforcer render')")
+    try:
+        manifest = json.loads(manifest_path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise BundleError(f"{manifest_path}: not UTF-8 text (byte {exc.start})") from None
+    except (ValueError, RecursionError) as exc:
+        raise BundleError(f"{manifest_path}: not valid JSON: {str(exc).splitlines()[0] or 'nested too deeply'}") from None
+    except OSError as exc:
+        raise BundleError(f"{manifest_path}: cannot read: {exc.strerror or exc}") from None
+
+    def bad(key: str, expected: str) -> BundleError:
+        return BundleError(f"{manifest_path}: {key}: expected {expected}")
+
+    if not isinstance(manifest, dict):
+        raise bad("top level", f"a JSON object, got {type(manifest).__name__}")
+    domain = manifest.get("bundle", {}).get("domain") if isinstance(manifest.get("bundle"), dict) else None
+    if not isinstance(domain, str) or not REVERSE_DNS.fullmatch(domain):
+        raise bad("bundle.domain", "a reverse-DNS domain like com.example.enforcer")
+    artifacts = manifest.get("artifacts")
+    if not isinstance(artifacts, list):
+        raise bad("artifacts", "a list of {path, kind, size, sha256}")
+    for i, entry in enumerate(artifacts):
+        if not isinstance(entry, dict):
+            raise bad(f"artifacts[{i}]", "an object with path, kind, size and sha256")
+        for key, kind, text in (("path", str, "a relative path"), ("kind", str, "a string"),
+                                ("size", int, "an integer"), ("sha256", str, "64 hex digits")):
+            if not isinstance(entry.get(key), kind) or isinstance(entry.get(key), bool):
+                raise bad(f"artifacts[{i}].{key}", text)
+        if not re.fullmatch(r"[0-9a-f]{64}", entry["sha256"]):
+            raise bad(f"artifacts[{i}].sha256", "64 lower-case hex digits")
+    return manifest
+
+
+def _trusted_files(dist: Path, manifest: dict[str, Any]) -> dict[str, Path]:
+    """Manifest entries whose file lies inside the folder and matches its sha256 and size."""
+    out = {}
+    for entry in manifest["artifacts"]:
+        path = _inside(dist, entry["path"])
+        try:
+            data = path.read_bytes() if path is not None else b""
+        except OSError:
+            continue
+        if path is not None and hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["size"]:
+            out[entry["path"]] = path
+    return out
+
+
 def _manifest_findings(dist: Path, manifest: dict[str, Any]) -> list[str]:
     findings = []
     listed = set()
-    for entry in manifest.get("artifacts", []):
+    trusted = _trusted_files(dist, manifest)
+    for entry in manifest["artifacts"]:
         rel = entry["path"]
         listed.add(rel)
-        path = dist / rel
-        if not path.is_file():
-            findings.append(f"{rel}: listed in manifest.json but missing")
-            continue
-        data = path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != entry["sha256"] or len(data) != entry["size"]:
+        if _inside(dist, rel) is None:
+            findings.append(f"{rel}: listed in manifest.json but missing, outside the folder or a symbolic link")
+        elif rel not in trusted:
             findings.append(f"{rel}: content differs from manifest.json (sha256/size)")
     for path in sorted(dist.rglob("*")):
         rel = path.relative_to(dist).as_posix()
-        if path.is_file() and rel != "manifest.json" and rel not in listed:
+        if path.is_symlink():
+            findings.append(f"{rel}: a symbolic link (render never writes one; validate does not follow it)")
+        elif path.is_file() and rel != "manifest.json" and rel not in listed:
             findings.append(f"{rel}: not listed in manifest.json")
     return findings
+
+
+def _files(dist: Path, pattern: str) -> list[str]:
+    return [p.relative_to(dist).as_posix() for p in sorted(dist.glob(pattern)) if not p.is_symlink() and p.is_file()]
 
 
 def _profile_findings(dist: Path) -> list[str]:
     findings = []
     managed = {k.key for k in MANAGED_KEYS}
-    schemas = sorted(dist.glob("profiles/*.schema.json"))
     schema_keys: set[str] = set()
-    for schema_path in schemas:
-        rel = schema_path.relative_to(dist).as_posix()
-        try:
-            schema = json.loads(schema_path.read_text(encoding="utf-8"))
-        except ValueError as exc:
-            findings.append(f"{rel}: not valid JSON: {exc}")
+    for rel in _files(dist, "profiles/*.schema.json"):
+        schema, problem = _json_file(dist, rel, dict)
+        if problem:
+            findings.append(problem)
             continue
-        schema_keys = set(schema.get("properties", {}))
+        properties = schema.get("properties", {})
+        schema_keys = set(properties) if isinstance(properties, dict) else set()
         if schema_keys != managed:
             findings.append(f"{rel}: schema keys {sorted(schema_keys)} differ from the agent's managed keys")
-    for profile in sorted(dist.glob("profiles/*.mobileconfig")):
-        rel = profile.relative_to(dist).as_posix()
+    for rel in _files(dist, "profiles/*.mobileconfig"):
         try:
-            outer = plistlib.loads(profile.read_bytes())
+            outer = plistlib.loads((dist / rel).read_bytes())
         except Exception as exc:  # plistlib raises several unrelated types on bad input
-            findings.append(f"{rel}: does not parse as a plist: {exc}")
+            findings.append(f"{rel}: does not parse as a plist: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
             continue
-        for payload in outer.get("PayloadContent", []):
-            if payload.get("PayloadType") != "com.apple.ManagedClient.preferences":
-                findings.append(f"{rel}: unexpected payload type {payload.get('PayloadType')!r}")
+        payloads = outer.get("PayloadContent", []) if isinstance(outer, dict) else None
+        if not isinstance(payloads, list):
+            findings.append(f"{rel}: expected a Configuration dictionary with a PayloadContent array")
+            continue
+        for payload in payloads:
+            if not isinstance(payload, dict) or payload.get("PayloadType") != "com.apple.ManagedClient.preferences":
+                kind = payload.get("PayloadType") if isinstance(payload, dict) else payload
+                findings.append(f"{rel}: unexpected payload type {kind!r}")
                 continue
-            for domain_settings in payload.get("PayloadContent", {}).values():
-                for forced in domain_settings.get("Forced", []):
-                    keys = set(forced.get("mcx_preference_settings", {}))
-                    for key in sorted(keys - (schema_keys or managed)):
+            content = payload.get("PayloadContent", {})
+            for domain_settings in content.values() if isinstance(content, dict) else []:
+                forced_list = domain_settings.get("Forced", []) if isinstance(domain_settings, dict) else []
+                for forced in forced_list if isinstance(forced_list, list) else []:
+                    settings = forced.get("mcx_preference_settings", {}) if isinstance(forced, dict) else {}
+                    for key in sorted(set(settings if isinstance(settings, dict) else ()) - (schema_keys or managed)):
                         findings.append(f"{rel}: key {key} is not in the custom schema")
     return findings
+
+
+def _names(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def _privilege_findings(dist: Path) -> list[str]:
     findings = []
     valid = valid_privileges()
     for rel in ("jamf/api-role.json", "jamf/uploader-role.json"):
-        path = dist / rel
-        if not path.is_file():
-            findings.append(f"{rel}: missing")
+        role, problem = _json_file(dist, rel, dict)
+        if problem:
+            findings.append(problem)
             continue
-        for name in json.loads(path.read_text(encoding="utf-8")).get("privileges", []):
+        for name in _names(role.get("privileges", [])):
             if name not in valid:
                 findings.append(f"{rel}: privilege {name!r} is not a Jamf Pro 11.12 API-role privilege")
-    account = dist / "jamf/service-account.json"
-    if account.is_file():
-        groups = json.loads(account.read_text(encoding="utf-8")).get("privileges", {})
-        for group in groups.values():
-            for name in group:
-                if name not in valid:
-                    findings.append(f"jamf/service-account.json: privilege {name!r} is not a Jamf Pro 11.12 name")
+    rel = "jamf/service-account.json"
+    if (dist / rel).exists():
+        account, problem = _json_file(dist, rel, dict)
+        groups = account.get("privileges", {}) if account else {}
+        if problem or not isinstance(groups, dict):
+            findings.append(problem or f"{rel}: privileges: expected an object of privilege lists")
+        else:
+            for group in groups.values():
+                for name in _names(group):
+                    if name not in valid:
+                        findings.append(f"{rel}: privilege {name!r} is not a Jamf Pro 11.12 name")
     return findings
 
 
 def _policy_findings(dist: Path) -> list[str]:
     findings = []
-    for path in sorted(dist.glob("jamf/policies/*.json")):
-        rel = path.relative_to(dist).as_posix()
-        policy = json.loads(path.read_text(encoding="utf-8"))
-        params = policy.get("script", {}).get("parameters", {})
+    for rel in _files(dist, "jamf/policies/*.json"):
+        policy, problem = _json_file(dist, rel, dict)
+        script = policy.get("script", {}) if policy else {}
+        params = script.get("parameters", {}) if isinstance(script, dict) else None
+        handover = policy.get("handover", {}) if policy else {}
+        if problem or not isinstance(params, dict) or not isinstance(handover, dict):
+            findings.append(problem or f"{rel}: expected script.parameters and handover objects")
+            continue
         if len(params) > 8:
             findings.append(f"{rel}: {len(params)} options; Jamf passes at most 8 ($4-$11)")
-        for slot in policy.get("handover", {}):
+        for slot in handover:
             value = params.get(slot, "")
-            if not value.endswith("=" + HANDOVER_PLACEHOLDER):
+            if not isinstance(value, str) or not value.endswith("=" + HANDOVER_PLACEHOLDER):
                 findings.append(f"{rel}: {slot} must hold the hand-over placeholder, never a credential")
     return findings
 
@@ -244,13 +371,41 @@ def sample_status() -> dict[str, str]:
     return {k.key: (k.values[-1] if k.values else sample[k.kind]) for k in MODEL.keys}
 
 
-def _ea_findings(dist: Path, manifest: dict[str, Any]) -> list[str]:
-    from .harness.runner import run_script  # imported late: only validate needs the harness
+def _ea_definitions(dist: Path, manifest: dict[str, Any], trusted: dict[str, Path]) -> tuple[list, list[str]]:
+    """(rel, meta) of every EA that may run, and findings for those that may not."""
+    runnable, findings = [], []
+    kinds = {e["path"]: e["kind"] for e in manifest["artifacts"]}
+    for rel in _files(dist, "extension-attributes/*.json"):
+        meta, problem = _json_file(dist, rel, dict)
+        if problem:
+            findings.append(problem)
+            continue
+        script = meta.get("script")
+        if not isinstance(script, str) or not isinstance(meta.get("statusKey"), str):
+            findings.append(f"{rel}: expected script and statusKey strings")
+        elif kinds.get(script) != "extension-attribute" or script not in trusted:
+            findings.append(f"{rel}: not run: {script!r} is not an extension attribute of manifest.json "
+                            "inside the folder with a matching sha256")
+        else:
+            runnable.append((script, meta))
+    return runnable, findings
 
-    domain = manifest.get("bundle", {}).get("domain", "")
-    findings = []
-    definitions = sorted(dist.glob("extension-attributes/*.json"))
+
+def _ea_findings(dist: Path, manifest: dict[str, Any]) -> list[str]:
+    from .harness.runner import build_tools, run_script  # imported late: only validate needs the harness
+
+    domain = manifest["bundle"]["domain"]
+    trusted = _trusted_files(dist, manifest)
+    runnable, findings = _ea_definitions(dist, manifest, trusted)
+    if not runnable:
+        return findings
     with tempfile.TemporaryDirectory(prefix="jamf-enforcer-validate-") as tmp:
+        tools = build_tools(Path(tmp) / "tools")
+        scripts = Path(tmp) / "scripts"
+        for rel, _ in runnable:  # run copies: the folder's files are never executed in place
+            copy = scripts / rel
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(trusted[rel].read_bytes())
         for case, status in (("sample", sample_status()), ("missing", None)):
             root = Path(tmp) / case
             state = Path(tmp) / f"{case}-state"
@@ -259,10 +414,13 @@ def _ea_findings(dist: Path, manifest: dict[str, Any]) -> list[str]:
                 plist = root / "Library" / "Management" / domain / "status.plist"
                 plist.parent.mkdir(parents=True)
                 plist.write_bytes(plistlib.dumps(status))
-            for definition in definitions:
-                meta = json.loads(definition.read_text(encoding="utf-8"))
-                rel = meta["script"]
-                result = run_script(dist / rel, [], root=root, state=state)
+            for rel, meta in runnable:
+                try:
+                    result = run_script(scripts / rel, [], root=root, state=state, timeout=EA_TIMEOUT_SECONDS, tools=tools)
+                except TimeoutError:
+                    findings.append(f"{rel}: with a {case} status plist, did not finish within {EA_TIMEOUT_SECONDS} s "
+                                    "(stopped)")
+                    continue
                 lines = [line for line in result.stdout.splitlines() if line.strip()]
                 results = [line for line in lines if re.fullmatch(r"<result>.*</result>", line)]
                 if result.returncode != 0 or len(lines) != 1 or len(results) != 1:
@@ -270,21 +428,11 @@ def _ea_findings(dist: Path, manifest: dict[str, Any]) -> list[str]:
                                     f"exit 0, got exit {result.returncode} and {len(lines)} line(s)")
                     continue
                 value = results[0][len("<result>"):-len("</result>")]
-                if meta["dataType"] == "DATE" and value and not re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", value):
+                if meta.get("dataType") == "DATE" and value and not re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", value):
                     findings.append(f"{rel}: DATE attribute printed {value!r}, not YYYY-MM-DD hh:mm:ss")
-                if case == "sample" and status is not None and value != status[meta["statusKey"]]:
-                    findings.append(f"{rel}: printed {value!r} for {meta['statusKey']}={status[meta['statusKey']]!r}")
+                if case == "sample" and status is not None and value != status.get(meta["statusKey"]):
+                    findings.append(f"{rel}: printed {value!r} for {meta['statusKey']}={status.get(meta['statusKey'])!r}")
     return findings
-
-
-def load_manifest(dist: str | Path) -> dict[str, Any]:
-    manifest_path = Path(dist) / "manifest.json"
-    if not manifest_path.is_file():
-        raise BundleError(f"{manifest_path}: not found (expected a folder written by 'jamf-enforcer render')")
-    try:
-        return json.loads(manifest_path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise BundleError(f"{manifest_path}: not valid JSON: {exc}") from None
 
 
 def validate_dist(dist: str | Path) -> list[str]:
@@ -292,8 +440,10 @@ def validate_dist(dist: str | Path) -> list[str]:
     manifest = load_manifest(root)
     findings = _manifest_findings(root, manifest)
     for path in sorted(root.rglob("*")):
-        if path.suffix in (".zsh", ".sh", ".bash") and path.is_file():
-            findings.extend(shell_findings(path.relative_to(root).as_posix(), path.read_text(encoding="utf-8")))
+        rel = path.relative_to(root).as_posix()
+        if path.suffix in (".zsh", ".sh", ".bash") and not path.is_symlink() and path.is_file():
+            text, problem = _read_text(root, rel)
+            findings.extend([problem] if problem else shell_findings(rel, text or "", path))
     findings += _profile_findings(root) + _privilege_findings(root) + _policy_findings(root)
     if shutil.which("zsh") is None:
         findings.append(ZSH_MISSING)

@@ -1,6 +1,6 @@
 #!/bin/zsh --no-rcs
-# Jamf Pro extension attribute "Agent Version" (STRING), rendered by jamf-enforcer 0.1.0.
-# Prints exactly one <result> with AgentVersion from the agent's status plist: Bundle version of the agent that last ran.
+# Jamf Pro extension attribute 'Agent Version' (STRING), rendered by jamf-enforcer 0.1.0.
+# Prints exactly one <result> with AgentVersion from the agent's status plist: 'Bundle version of the agent that last ran.'
 emulate -L zsh
 PATH=${JAMF_ENFORCER_PATH:-/usr/bin:/bin:/usr/sbin:/sbin:/usr/libexec}
 status_file="${JAMF_ENFORCER_ROOT:-}"'/Library/Management/com.example.enforcer/status.plist'

@@ -1,6 +1,6 @@
 #!/bin/zsh --no-rcs
-# Jamf Pro extension attribute "Computer ID Source" (STRING), rendered by jamf-enforcer 0.1.0.
-# Prints exactly one <result> with ComputerIDSource from the agent's status plist: Where the Jamf Pro ID came from.
+# Jamf Pro extension attribute 'Computer ID Source' (STRING), rendered by jamf-enforcer 0.1.0.
+# Prints exactly one <result> with ComputerIDSource from the agent's status plist: 'Where the Jamf Pro ID came from.'
 emulate -L zsh
 PATH=${JAMF_ENFORCER_PATH:-/usr/bin:/bin:/usr/sbin:/sbin:/usr/libexec}
 status_file="${JAMF_ENFORCER_ROOT:-}"'/Library/Management/com.example.enforcer/status.plist'

@@ -1,6 +1,6 @@
 #!/bin/zsh --no-rcs
-# Jamf Pro extension attribute "Hard Deadline" (DATE), rendered by jamf-enforcer 0.1.0.
-# Prints exactly one <result> with HardDeadline from the agent's status plist: Hard deadline for the pending update.
+# Jamf Pro extension attribute 'Hard Deadline' (DATE), rendered by jamf-enforcer 0.1.0.
+# Prints exactly one <result> with HardDeadline from the agent's status plist: 'Hard deadline for the pending update.'
 emulate -L zsh
 PATH=${JAMF_ENFORCER_PATH:-/usr/bin:/bin:/usr/sbin:/sbin:/usr/libexec}
 status_file="${JAMF_ENFORCER_ROOT:-}"'/Library/Management/com.example.enforcer/status.plist'

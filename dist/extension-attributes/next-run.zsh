@@ -1,6 +1,6 @@
 #!/bin/zsh --no-rcs
-# Jamf Pro extension attribute "Next Run" (DATE), rendered by jamf-enforcer 0.1.0.
-# Prints exactly one <result> with NextRun from the agent's status plist: Earliest time the next run does work (deferral/error timers).
+# Jamf Pro extension attribute 'Next Run' (DATE), rendered by jamf-enforcer 0.1.0.
+# Prints exactly one <result> with NextRun from the agent's status plist: 'Earliest time the next run does work (deferral/error timers).'
 emulate -L zsh
 PATH=${JAMF_ENFORCER_PATH:-/usr/bin:/bin:/usr/sbin:/sbin:/usr/libexec}
 status_file="${JAMF_ENFORCER_ROOT:-}"'/Library/Management/com.example.enforcer/status.plist'

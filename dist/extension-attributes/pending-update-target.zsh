@@ -1,6 +1,6 @@
 #!/bin/zsh --no-rcs
-# Jamf Pro extension attribute "Pending Update Target" (STRING), rendered by jamf-enforcer 0.1.0.
-# Prints exactly one <result> with PendingUpdateTarget from the agent's status plist: Pending update, e.g. 'macOS 15.6.1', or NONE.
+# Jamf Pro extension attribute 'Pending Update Target' (STRING), rendered by jamf-enforcer 0.1.0.
+# Prints exactly one <result> with PendingUpdateTarget from the agent's status plist: 'Pending update, e.g. '\''macOS 15.6.1'\'', or NONE.'
 emulate -L zsh
 PATH=${JAMF_ENFORCER_PATH:-/usr/bin:/bin:/usr/sbin:/sbin:/usr/libexec}
 status_file="${JAMF_ENFORCER_ROOT:-}"'/Library/Management/com.example.enforcer/status.plist'

@@ -1,6 +1,6 @@
 #!/bin/zsh --no-rcs
-# Jamf Pro extension attribute "Saved Credential Method" (STRING), rendered by jamf-enforcer 0.1.0.
-# Prints exactly one <result> with SavedCredentialMethod from the agent's status plist: Which Apple silicon credential is saved (never the secret).
+# Jamf Pro extension attribute 'Saved Credential Method' (STRING), rendered by jamf-enforcer 0.1.0.
+# Prints exactly one <result> with SavedCredentialMethod from the agent's status plist: 'Which Apple silicon credential is saved (never the secret).'
 emulate -L zsh
 PATH=${JAMF_ENFORCER_PATH:-/usr/bin:/bin:/usr/sbin:/sbin:/usr/libexec}
 status_file="${JAMF_ENFORCER_ROOT:-}"'/Library/Management/com.example.enforcer/status.plist'

@@ -1,6 +1,6 @@
 #!/bin/zsh --no-rcs
-# Jamf Pro extension attribute "Scheduled Install Time" (DATE), rendered by jamf-enforcer 0.1.0.
-# Prints exactly one <result> with ScheduledInstallTime from the agent's status plist: When macOS installs the update by itself (the DDM plan's forceInstallLocalDateTime, local time).
+# Jamf Pro extension attribute 'Scheduled Install Time' (DATE), rendered by jamf-enforcer 0.1.0.
+# Prints exactly one <result> with ScheduledInstallTime from the agent's status plist: 'When macOS installs the update by itself (the DDM plan'\''s forceInstallLocalDateTime, local time).'
 emulate -L zsh
 PATH=${JAMF_ENFORCER_PATH:-/usr/bin:/bin:/usr/sbin:/sbin:/usr/libexec}
 status_file="${JAMF_ENFORCER_ROOT:-}"'/Library/Management/com.example.enforcer/status.plist'

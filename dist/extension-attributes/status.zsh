@@ -1,6 +1,6 @@
 #!/bin/zsh --no-rcs
-# Jamf Pro extension attribute "Status" (STRING), rendered by jamf-enforcer 0.1.0.
-# Prints exactly one <result> with Status from the agent's status plist: '<State>: <message>'; State is Running, Idle, Pending, Deferred or Error.
+# Jamf Pro extension attribute Status (STRING), rendered by jamf-enforcer 0.1.0.
+# Prints exactly one <result> with Status from the agent's status plist: ''\''<State>: <message>'\''; State is Running, Idle, Pending, Deferred or Error.'
 emulate -L zsh
 PATH=${JAMF_ENFORCER_PATH:-/usr/bin:/bin:/usr/sbin:/sbin:/usr/libexec}
 status_file="${JAMF_ENFORCER_ROOT:-}"'/Library/Management/com.example.enforcer/status.plist'

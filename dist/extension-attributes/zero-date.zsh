@@ -1,6 +1,6 @@
 #!/bin/zsh --no-rcs
-# Jamf Pro extension attribute "Zero Date" (DATE), rendered by jamf-enforcer 0.1.0.
-# Prints exactly one <result> with ZeroDate from the agent's status plist: First run that saw the pending update.
+# Jamf Pro extension attribute 'Zero Date' (DATE), rendered by jamf-enforcer 0.1.0.
+# Prints exactly one <result> with ZeroDate from the agent's status plist: 'First run that saw the pending update.'
 emulate -L zsh
 PATH=${JAMF_ENFORCER_PATH:-/usr/bin:/bin:/usr/sbin:/sbin:/usr/libexec}
 status_file="${JAMF_ENFORCER_ROOT:-}"'/Library/Management/com.example.enforcer/status.plist'

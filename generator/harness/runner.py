@@ -72,6 +72,27 @@ def _fingerprint() -> str:
 _TOOL_PATH: str | None = None
 
 
+def build_tools(dest: Path) -> str:
+    """Write ``stubs/`` and ``allow/`` into ``dest`` (which must not exist); the PATH they make."""
+    dest.mkdir(parents=True)
+    (dest / "stubs").mkdir()
+    (dest / "allow").mkdir()
+    for src in _stub_files():
+        text = src.read_text(encoding="utf-8")
+        if text.startswith("#!/usr/bin/env python3"):
+            # PATH inside the harness has no python3 (macOS scripts must not use one).
+            text = f"#!{sys.executable} -SE" + text[len("#!/usr/bin/env python3"):]
+        dst = dest / "stubs" / src.name
+        dst.write_text(text, encoding="utf-8")
+        dst.chmod(0o755 if not src.name.endswith(".py") else 0o644)
+    for name in ALLOW_LIST:
+        target = shutil.which(name)
+        if target is None:
+            raise RuntimeError(f"harness: allow-listed tool {name!r} is not installed on this host")
+        (dest / "allow" / name).symlink_to(target)
+    return f"{dest / 'stubs'}:{dest / 'allow'}"
+
+
 def tool_path() -> str:
     """``stubs:allow`` — the PATH a harnessed script gets (built once, shared between processes)."""
     global _TOOL_PATH
@@ -80,21 +101,10 @@ def tool_path() -> str:
     base = Path(tempfile.gettempdir()) / f"jamf-enforcer-harness-{os.getuid()}-{_fingerprint()}"
     if not (base / "ready").exists():
         staging = Path(tempfile.mkdtemp(prefix=base.name + ".", dir=base.parent))
-        (staging / "stubs").mkdir()
-        (staging / "allow").mkdir()
-        for src in _stub_files():
-            text = src.read_text(encoding="utf-8")
-            if text.startswith("#!/usr/bin/env python3"):
-                # PATH inside the harness has no python3 (macOS scripts must not use one).
-                text = f"#!{sys.executable} -SE" + text[len("#!/usr/bin/env python3"):]
-            dst = staging / "stubs" / src.name
-            dst.write_text(text, encoding="utf-8")
-            dst.chmod(0o755 if not src.name.endswith(".py") else 0o644)
-        for name in ALLOW_LIST:
-            target = shutil.which(name)
-            if target is None:
-                raise RuntimeError(f"harness: allow-listed tool {name!r} is not installed on this host")
-            (staging / "allow" / name).symlink_to(target)
+        build_tools(staging / "tree")
+        for child in (staging / "tree").iterdir():
+            child.rename(staging / child.name)
+        (staging / "tree").rmdir()
         (staging / "ready").write_text("ok\n")
         try:
             os.rename(staging, base)
@@ -129,9 +139,11 @@ def read_calls(log: Path, offset: int = 0) -> list[dict[str, Any]]:
         return [json.loads(line) for line in fh if line.strip()]
 
 
-def harness_env(*, root: Path, state: Path, env: dict[str, str] | None = None) -> dict[str, str]:
-    """The complete environment of a harnessed script (nothing inherited from the caller)."""
-    path = tool_path()
+def harness_env(*, root: Path, state: Path, env: dict[str, str] | None = None, tools: str | None = None) -> dict[str, str]:
+    """The complete environment of a harnessed script (nothing inherited from the caller).
+
+    ``tools`` is a PATH from ``build_tools`` (default: the shared copy of ``tool_path``)."""
+    path = tools or tool_path()
     home = state / "home"
     tmp = state / "tmp"
     home.mkdir(parents=True, exist_ok=True)
@@ -157,19 +169,20 @@ def harness_env(*, root: Path, state: Path, env: dict[str, str] | None = None) -
 
 def run_script(script: Path, args: list[str], *, root: Path, state: Path, env: dict[str, str] | None = None,
                now: int | None = None, stdin: str | None = None, timeout: float = 60,
-               prefix: list[str] | None = None) -> Result:
+               prefix: list[str] | None = None, tools: str | None = None) -> Result:
     """Run ``script`` with ``args`` under zsh inside the harness and collect what it did.
 
     ``root`` stands in for ``/`` (the script prefixes every path with ``$JAMF_ENFORCER_ROOT``);
     ``state`` holds the stubs' JSON configuration, the call log and the clock file.  ``now``
     sets the clock (epoch seconds) before the run; otherwise the clock keeps its value.
-    ``prefix`` wraps the shell (e.g. ``["strace", "-f", ...]`` to count processes).
+    ``prefix`` wraps the shell (e.g. ``["strace", "-f", ...]`` to count processes); ``tools``
+    replaces the shared stub PATH (``build_tools``).
     """
     # Absolute: the script runs with a private working directory.
     root, state, script = Path(root).absolute(), Path(state).absolute(), Path(script).absolute()
     root.mkdir(parents=True, exist_ok=True)
     state.mkdir(parents=True, exist_ok=True)
-    full_env = harness_env(root=root, state=state, env=env)
+    full_env = harness_env(root=root, state=state, env=env, tools=tools)
     clock = Path(full_env["JAMF_ENFORCER_NOW_FILE"])
     if now is not None:
         clock.write_text(f"{int(now)}\n")

@@ -187,6 +187,10 @@ def _summary(results: list[TenantResult]) -> list[str]:
 
 def _emit(command: str, results: list[TenantResult], output: str) -> int:
     code = exit_code(command, results)
+    # The report (stdout) lists every tenant; each tenant's error is also one line on stderr, where CI looks.
+    for r in results:
+        if r.error:
+            typer.echo(f"jamf-enforcer: error: {r.tenant}: {r.error}", err=True)
     if output == "json":
         typer.echo(json.dumps({"command": command, "exit_code": code, "tenants": [r.public() for r in results]},
                               indent=2, ensure_ascii=False))

@@ -1,5 +1,5 @@
 #!/bin/zsh --no-rcs
-# Example Software Updates: software update enforcement agent 1.0.0
+# 'Example Software Updates': software update enforcement agent 1.0.0
 # Rendered by jamf-enforcer 0.1.0 for com.example.enforcer (msu_workflow=auto).
 # Do not edit: change bundle.toml and render again.
 #
@@ -529,14 +529,15 @@ is_admin() {
   in_list $1 members
 }
 password_ok() {  # NAME PASSWORD: checked by dscl in interactive mode, the password on stdin only
-  local out name
+  local out name rc
   # Both quoted: an account name may contain spaces (a full name), the password anything.
   cq "$1"; name=$REPLY
   cq "$2"
-  out=$(print -r -- "authonly \"$name\" \"$REPLY\"" | dscl -q /Local/Default 2>&1)
+  out=$(print -r -- "authonly \"$name\" \"$REPLY\"" | dscl -q /Local/Default 2>&1); rc=$?
   REPLY=
   name=
-  [[ $out != *(eDS|DS\ Error|[Ff]ailed)* ]]
+  # dscl's documented success is silence and exit 0; any output at all (an error we do not know) is a failure.
+  (( rc == 0 )) && [[ -z ${out//[[:space:]]/} ]]
 }
 local_account_ok() {  # NAME PASSWORD ROLE: exists, is a volume owner, password authenticates
   account_guid $1 || { error "$3 account $1 does not exist"; return 1 }

@@ -1,5 +1,5 @@
 #!/bin/zsh --no-rcs
-# Uninstalls the Example Software Updates agent 1.0.0 (jamf-enforcer 0.1.0):
+# Uninstalls the 'Example Software Updates' agent 1.0.0 (jamf-enforcer 0.1.0):
 # every saved credential in the System keychain, the service account the agent created, and the
 # agent's folder /Library/Management/com.example.enforcer (status plist, logs, lock).
 # Test hooks as in the agent: JAMF_ENFORCER_ROOT, JAMF_ENFORCER_PATH.

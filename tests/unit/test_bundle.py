@@ -110,6 +110,25 @@ def test_readme_status_reference_is_in_sync():
     assert status_reference() in readme, "README's status reference is stale: run python tools/update_readme.py"
 
 
+def test_deadline_already_past_is_a_warning_with_an_injectable_clock():
+    """Fails on main (no such check): a past fixed deadline warns; a future one does not."""
+    from datetime import date
+
+    from generator.bundle import deadline_warnings
+
+    spec = parse("[agent]\nsoft_deadline_date = 2026-03-01\nhard_deadline_date = 2026-04-01\n")
+    assert deadline_warnings(spec, date(2026, 1, 1)) == []
+    warnings = deadline_warnings(spec, date(2026, 3, 15))
+    assert len(warnings) == 1 and "agent.soft_deadline_date" in warnings[0] and "already past" in warnings[0]
+
+
+@pytest.mark.parametrize("text", ["soft_deadline_date = 2026-01-01T00:00:00", "soft_deadline_date = 1999-12-31",
+                                  "hard_deadline_date = '2101-01-01'", "soft_deadline_date = '2026-W01-1'"])
+def test_date_times_and_years_outside_2000_2100_are_errors(text):
+    """Fails on main: a TOML date-time was accepted and rendered as 2026-01-01T00:00:00."""
+    assert "agent." in error_of(MINIMAL + "[agent]\n" + text + "\n")
+
+
 SIM_TENANT = ("[tenants.sim]\nurl = 'env:T_URL'\nclient_id = 'env:T_ID'\nclient_secret = 'env:T_SECRET'\n"
               "ca_file = 'env:T_CA'\n")
 

@@ -38,8 +38,8 @@ def test_two_renders_are_byte_identical(spec, tmp_path):
 
 
 def test_shell_text_that_looks_like_template_syntax_passes_through():
-    text = 'n=${#array[@]}; m=${#@}; s="%NAME%"; j="{{ not jinja }}"; k={% raw %}; c={# x #}; v=@@= name =@@\n'
-    assert environment().from_string(text).render(name="ok") == text.replace("@@= name =@@", "ok")
+    text = 'n=${#array[@]}; m=${#@}; s="%NAME%"; j="{{ not jinja }}"; k={% raw %}; c={# x #}; v=@@= name|shword =@@\n'
+    assert environment().from_string(text).render(name="ok") == text.replace("@@= name|shword =@@", "ok")
 
 
 def test_undefined_names_are_errors():
@@ -161,3 +161,23 @@ def test_failed_write_leaves_previous_output_intact(spec, tmp_path, monkeypatch)
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
     assert [p.name for p in tmp_path.iterdir()] == ["dist"], "staging folder left behind"
+
+
+@pytest.mark.parametrize("template", ["v=@@= name =@@", "# @@= name =@@", "v=@@= name|upper =@@", "v=@@= flag =@@"])
+def test_a_value_without_a_sink_filter_is_a_render_error(template):
+    """Fails on main: an unfiltered @@= name =@@ rendered raw, so a newline in it became a command."""
+    with pytest.raises(render.UnfilteredValue):
+        environment().from_string(template).render(name="x\nrm -rf /", flag=True)
+
+
+def test_sink_filters_quote_refuse_or_pass_words():
+    assert render.shell_comment("Example Corp") == "'Example Corp'" and render.shell_comment("1.0.0") == "1.0.0"
+    assert environment().from_string("n=@@= n =@@").render(n=7) == "n=7"  # integers cannot become code
+    for bad in ("a\nb", "a\rb", "a\u2028b"):
+        with pytest.raises(render.UnfilteredValue):
+            render.shell_comment(bad)
+    for bad in ("a b", "$(x)", "=ls", "a'b"):
+        with pytest.raises(render.UnfilteredValue):
+            render.shell_word(bad)
+    with pytest.raises(render.UnfilteredValue):
+        render.shell_quote("a\0b")
