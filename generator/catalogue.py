@@ -353,9 +353,13 @@ def reporter_privileges() -> list[str]:
     return sorted({p for ep in reporter_endpoints() for p in ep.privileges})
 
 
+PLANNER_ROLE = "jamf-enforcer planner (read-only)"
+
+
 def audit_privileges() -> list[str]:
-    """What ``audit`` reads with (the uploader's GET endpoints); the report shows drift only when its
-    client holds all of these as well."""
+    """What ``plan`` and ``audit`` read with (the uploader's GET endpoints): the read-only planner role
+    (``dist/jamf/planner-role.json``) a pull request's plan runs on.  The report shows drift only when
+    its client holds all of these as well."""
     return sorted({p for ep in uploader_endpoints() if ep.method == "GET" for p in ep.privileges})
 
 

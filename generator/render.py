@@ -321,6 +321,8 @@ def render_bundle(spec: BundleSpec) -> list[Artifact]:
         Artifact("jamf/api-client.json", "api-client", _json(api_client(spec))),
         Artifact("jamf/uploader-role.json", "uploader-role",
                  _json({"displayName": catalogue.UPLOADER_ROLES["bootstrap"], "privileges": catalogue.uploader_privileges()})),
+        Artifact("jamf/planner-role.json", "planner-role",
+                 _json({"displayName": catalogue.PLANNER_ROLE, "privileges": catalogue.audit_privileges()})),
         Artifact("jamf/reporter-role.json", "reporter-role",
                  _json({"displayName": "jamf-enforcer reporter", "privileges": catalogue.reporter_privileges()})),
     ]

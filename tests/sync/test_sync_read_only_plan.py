@@ -1,6 +1,6 @@
-"""The scaffolded workflow's pull-request plan runs on a client without write privileges: an API role
-holding only the ``Read …`` privileges of dist/jamf/uploader-role.json.  This proves that role is
-enough for ``plan`` (before and after an apply) and that it cannot write."""
+"""The scaffolded workflow's pull-request plan runs on a client without write privileges: the planner
+role of dist/jamf/planner-role.json.  This proves that role holds only reads, is enough for ``plan``
+(before and after an apply) and ``audit``, and that it cannot write."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ def test_plan_works_on_the_read_only_role_and_apply_is_refused(jamf_sim: Simulat
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     bundle = setup(jamf_sim, tmp_path, monkeypatch)
     ca = ["--ca-file", jamf_sim.ca_file]
-    reads = [p for p in catalogue.uploader_privileges() if p.startswith("Read ")]
-    assert reads and len(reads) < len(catalogue.uploader_privileges())
+    reads = catalogue.audit_privileges()
+    assert reads and all(p.startswith("Read ") for p in reads) and len(reads) < len(catalogue.uploader_privileges())
     tenant = jamf_sim.tenant(0)
-    tenant.add_role("jamf-enforcer plan (read-only)", reads)
-    _, plan_id, plan_secret = tenant.add_client("jamf-enforcer plan", ["jamf-enforcer plan (read-only)"])
+    tenant.add_role(catalogue.PLANNER_ROLE, reads)
+    _, plan_id, plan_secret = tenant.add_client("jamf-enforcer plan", [catalogue.PLANNER_ROLE])
     admin = (tenant.admin_client[0], tenant.admin_client[1])
 
     def use(client_id: str, secret: str) -> None:
@@ -40,3 +40,5 @@ def test_plan_works_on_the_read_only_role_and_apply_is_refused(jamf_sim: Simulat
     use(plan_id, plan_secret)
     code, out, _ = cli("plan", bundle, "--tenant", "t0", *ca)
     assert code == 0 and "in sync" in out
+    code, out, _ = cli("audit", bundle, "--tenant", "t0", *ca)
+    assert code == 0, out  # audit reads with the same role, and the planner role is not a leftover

@@ -75,7 +75,7 @@ def test_secrets_only_on_the_steps_that_use_them_and_only_from_environments(rend
     assert "environment" not in jobs["bundle"]
     assert "pull_request" in jobs["plan"]["if"] and "push" in jobs["apply"]["if"] and "refs/heads/main" in jobs["apply"]["if"]
     # the read-only role and the uploader role are each named for the admin who sets the secrets up
-    assert "Read ..." in text and "dist/jamf/uploader-role.json" in text
+    assert "dist/jamf/planner-role.json" in text and "dist/jamf/uploader-role.json" in text
 
 
 def test_tenants_fan_out_as_a_matrix_with_per_tenant_concurrency(workflow: dict[str, Any]) -> None:

@@ -8,7 +8,7 @@ import difflib
 import json
 from typing import Any
 
-from ...catalogue import UPLOADER_ROLES
+from ...catalogue import PLANNER_ROLE, UPLOADER_ROLES
 from .. import resources as R
 from ..client import JamfError
 from ..resources import Context, Desired, DuplicateError, HandoverState, Remote, fold
@@ -21,8 +21,10 @@ class Planner(Observer):
     """Computes the plan (``compute_plan``) and runs the ``plan`` command."""
 
     def _protected(self, observed: Observed) -> set[tuple[str, str]]:
-        """Objects prune must never delete: the uploader's own client and roles, the reporter role, rotations."""
-        keep: set[tuple[str, str]] = {(R.ROLE, fold(name)) for name in (*UPLOADER_ROLES.values(), REPORTER_ROLE)}
+        """Objects prune must never delete: the uploader's own client and roles, the planner and reporter
+        roles, rotations."""
+        keep: set[tuple[str, str]] = {(R.ROLE, fold(name))
+                                      for name in (*UPLOADER_ROLES.values(), PLANNER_ROLE, REPORTER_ROLE)}
         me = self.client.identity
         for c in observed.objects.get(R.CLIENT, []):
             if str(c.data.get("clientId") or "") == me:
