@@ -7,6 +7,10 @@ keys, defaults, and the bundle.toml reference in the README (a test keeps the RE
 Every error is a ``BundleError`` whose message is one line naming the file, the key (or the
 line and column for TOML syntax errors) and what was expected.
 
+Longer than the project's ~500 lines on purpose: ``SCHEMA`` is one table of every key with its
+check, and the checks and cross-key rules beside it are what the table refers to; a reader
+reviewing what a bundle may hold should find it in one file.
+
 Hostile input is refused here, before any template sees it: every pattern matches the whole
 value (``re.fullmatch``; ``$`` would also accept a trailing newline), no string may hold a
 control character or a line/paragraph separator, every string has a length limit, names may

@@ -9,6 +9,10 @@ admin client's secret and the admin account's password are held in memory only (
 
 Everything that mutates is done under ``tenant.lock`` by the server; the helpers below take
 the lock too, so tests may call them while requests are in flight.
+
+Longer than the project's ~500 lines on purpose: the stores, their persistence (``snapshot`` /
+``restore``) and the arranging helpers must change together, and splitting them would spread one
+object's invariants (lock, digests, the persisted field list) across files.
 """
 
 from __future__ import annotations
