@@ -3,16 +3,16 @@ applied (so the agent's extension attributes exist), and a client on exactly the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from generator.bundle import BundleSpec, load_bundle
 from generator.catalogue import reporter_privileges
 from generator.sim import Simulator
+from tests.sync.conftest import _contract  # noqa: F401  (autouse: every report exchange keeps Jamf's contract)
 from tests.sync.helpers import bundle_text, make_rig, write_bundle
 
 FLEET = 150
@@ -48,14 +48,3 @@ def report_rig(jamf_sim_factory: Callable[..., Simulator], tmp_path: Path,
         monkeypatch.setenv(f"JE_REPORT_{i}_SECRET", secret)
     path = write_bundle(tmp_path, bundle_text(sim, 2, env_prefix="JE_REPORT"))
     return ReportRig(sim, path, load_bundle(path), 2)
-
-
-@pytest.fixture(autouse=True)
-def _contract(sim_session_exchanges: list[dict[str, Any]]) -> Iterator[None]:
-    """Every Jamf Pro API exchange a report test makes must keep Jamf's published contract."""
-    from tests.contract.openapi import validate_recorded
-
-    start = len(sim_session_exchanges)
-    yield
-    problems = validate_recorded(sim_session_exchanges[start:])
-    assert not problems, "contract violations:\n" + "\n".join(problems[:20])
