@@ -354,6 +354,7 @@ def reporter_privileges() -> list[str]:
 
 
 PLANNER_ROLE = "jamf-enforcer planner (read-only)"
+REPORTER_ROLE = "jamf-enforcer reporter"
 
 
 def audit_privileges() -> list[str]:

@@ -324,7 +324,7 @@ def render_bundle(spec: BundleSpec) -> list[Artifact]:
         Artifact("jamf/planner-role.json", "planner-role",
                  _json({"displayName": catalogue.PLANNER_ROLE, "privileges": catalogue.audit_privileges()})),
         Artifact("jamf/reporter-role.json", "reporter-role",
-                 _json({"displayName": "jamf-enforcer reporter", "privileges": catalogue.reporter_privileges()})),
+                 _json({"displayName": catalogue.REPORTER_ROLE, "privileges": catalogue.reporter_privileges()})),
     ]
     if spec.jamf["uploader_roles"] == "split":  # the day-to-day role; uploader-role.json is then the bootstrap one
         arts.append(Artifact("jamf/uploader-content-role.json", "uploader-role",

@@ -22,7 +22,6 @@ from .results import TenantResult
 
 ROTATION = re.compile(r"^(?P<base>.+) \(rotation (?P<when>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)\)$")
 UPLOADER_ROLE = UPLOADER_ROLES["bootstrap"]
-REPORTER_ROLE = "jamf-enforcer reporter"  # dist/jamf/reporter-role.json: an admin's own, never pruned
 STAGES: tuple[tuple[str, ...], ...] = (
     (R.CATEGORY,), (R.ROLE, R.ACCOUNT), (R.CLIENT,), (R.SCRIPT, R.EA), (R.PROFILE, R.GROUP), (R.POLICY,),
 )

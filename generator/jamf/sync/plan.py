@@ -8,11 +8,11 @@ import difflib
 import json
 from typing import Any
 
-from ...catalogue import PLANNER_ROLE, UPLOADER_ROLES
+from ...catalogue import PLANNER_ROLE, REPORTER_ROLE, UPLOADER_ROLES
 from .. import resources as R
 from ..client import JamfError
 from ..resources import Context, Desired, DuplicateError, HandoverState, Remote, fold
-from .base import PRUNE_ORDER, REPORTER_ROLE, Observed
+from .base import PRUNE_ORDER, Observed
 from .observe import Observer
 from .results import Change, SyncError, TenantResult
 
@@ -113,13 +113,18 @@ class Planner(Observer):
         rotations = [c for c in observed.objects.get(R.CLIENT, []) if self._rotation_of(c.name)]
         return rotations[0] if len(rotations) == 1 else None
 
-    def _plan(self, prune: bool) -> TenantResult:
-        result = TenantResult(self.tenant, "plan")
+    def _read_and_plan(self, result: TenantResult, *, full: bool, prune: bool) -> tuple[Observed, Context]:
+        """Read the tenant, put the plan into RESULT and note privileges the server does not know."""
         self._progress("reading the tenant")
-        observed = self.observe(full=prune)
+        observed = self.observe(full=full)
         ctx = self.context(observed)
         result.changes = self.compute_plan(observed, ctx, prune=prune)
         self._check_privileges(observed, result, fatal=False)
+        return observed, ctx
+
+    def _plan(self, prune: bool) -> TenantResult:
+        result = TenantResult(self.tenant, "plan")
+        self._read_and_plan(result, full=prune, prune=prune)
         if result.notes and "unknown to this Jamf Pro" in result.notes[-1]:
             result.error = result.notes.pop()  # apply would refuse: the plan is an error (exit 1), diff kept
         return result
