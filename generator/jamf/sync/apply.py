@@ -192,29 +192,25 @@ class _ApplyRun:
 
     def _adopt(self, want: Desired, obj: Remote) -> None:
         """An object that existed although the plan did not see it: record it, update it if it differs."""
-        key = (want.kind, fold(want.name))
-        with self.lock:
-            self.current[key] = obj
-            if want.kind == R.CATEGORY:
-                self.ctx.category_ids[fold(want.name)] = obj.id
-                self.ctx.category_names[obj.id] = obj.name
-            elif want.kind == R.SCRIPT:
-                self.ctx.script_ids[fold(want.name)] = obj.id
+        self._remember(want, obj, obj.name)
         adapter = R.ADAPTERS[want.kind]
         if adapter.view(want, self.ctx) != adapter.remote_view(obj, self.ctx, want):
             self._update(want, obj, "it existed already (not yet replicated to this node when read)")
         else:
             self.s._progress(f"{want.kind} {want.name} existed already (replication delay): nothing to write")
 
-    def _created(self, want: Desired, obj: Remote, detail: str) -> None:
-        key = (want.kind, fold(want.name))
+    def _remember(self, want: Desired, obj: Remote, name: str) -> None:
+        """Record OBJ as WANT's object, and the ids later stages refer to (categories by NAME, scripts)."""
         with self.lock:
-            self.current[key] = obj
+            self.current[(want.kind, fold(want.name))] = obj
             if want.kind == R.CATEGORY:
                 self.ctx.category_ids[fold(want.name)] = obj.id
-                self.ctx.category_names[obj.id] = want.name
+                self.ctx.category_names[obj.id] = name
             elif want.kind == R.SCRIPT:
                 self.ctx.script_ids[fold(want.name)] = obj.id
+
+    def _created(self, want: Desired, obj: Remote, detail: str) -> None:
+        self._remember(want, obj, want.name)
         self.wrote(Write(want.kind, want.name, "created", obj.id, detail))
 
     def _update(self, want: Desired, obj: Remote, detail: str = "") -> None:

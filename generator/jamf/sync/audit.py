@@ -18,11 +18,7 @@ class Auditor(Planner):
 
     def _audit(self) -> TenantResult:
         result = TenantResult(self.tenant, "audit")
-        self._progress("reading the tenant")
-        observed = self.observe(full=True)
-        ctx = self.context(observed)
-        result.changes = self.compute_plan(observed, ctx, prune=True)
-        self._check_privileges(observed, result, fatal=False)
+        observed, ctx = self._read_and_plan(result, full=True, prune=True)
         find = result.findings
         find.extend(_change_findings(result.changes))
         find.extend(self._role_findings(observed))
